@@ -1,0 +1,1 @@
+//! Bindings for Tributary contracts (in progress).

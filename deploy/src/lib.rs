@@ -1,0 +1,1 @@
+//! Tributary L1 deployer (in progress).
