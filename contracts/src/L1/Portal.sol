@@ -205,9 +205,7 @@ contract Portal is ReentrancyGuard {
 
         if (mint > 0) IERC20(address(token)).safeTransferFrom(msg.sender, address(this), mint);
 
-        emit TransactionDeposited(
-            from, to, DEPOSIT_VERSION, abi.encodePacked(mint, value, gasLimit, isCreation, data)
-        );
+        emit TransactionDeposited(from, to, DEPOSIT_VERSION, abi.encodePacked(mint, value, gasLimit, isCreation, data));
     }
 
     // ---------------------------------------------------------------- withdrawals
@@ -224,7 +222,9 @@ contract Portal is ReentrancyGuard {
         OutputRootProof calldata proof,
         bytes[] calldata withdrawalProof
     ) external whenRollupNotPaused {
-        if (wd.target == address(this) || wd.target == address(token)) revert InvalidWithdrawalTarget(wd.target);
+        if (wd.target == address(this) || wd.target == address(token)) {
+            revert InvalidWithdrawalTarget(wd.target);
+        }
         if (outputIndex >= rollup.outputCount()) revert OutputNotFound(outputIndex);
         if (proof.version != Hashing.OUTPUT_VERSION_V0) revert UnsupportedOutputVersion(proof.version);
 
@@ -237,14 +237,9 @@ contract Portal is ReentrancyGuard {
         ProvenWithdrawal memory existing = provenWithdrawals[withdrawalHash];
         if (existing.timestamp != 0 && _stillStands(existing)) revert WithdrawalAlreadyProven(withdrawalHash);
 
-        if (
-            !TrieProof.verify(
-                hex"01",
-                proof.messagePasserStorageRoot,
-                Hashing.withdrawalTrieKey(withdrawalHash),
-                withdrawalProof
-            )
-        ) revert InvalidWithdrawalProof(withdrawalHash);
+        if (!TrieProof.verify(
+                hex"01", proof.messagePasserStorageRoot, Hashing.withdrawalTrieKey(withdrawalHash), withdrawalProof
+            )) revert InvalidWithdrawalProof(withdrawalHash);
 
         provenWithdrawals[withdrawalHash] = ProvenWithdrawal({
             outputRoot: output.outputRoot,

@@ -308,11 +308,7 @@ contract Rollup is Ownable2Step, Pausable, ReentrancyGuard {
     /// @param firstBlock Must equal nextBlock().
     /// @param lastBlock  Last L2 block of the batch (>= firstBlock).
     /// @param data       The batch; dataHash = keccak256(data).
-    function submitBatch(uint64 firstBlock, uint64 lastBlock, bytes calldata data)
-        external
-        onlyBatcher
-        whenNotPaused
-    {
+    function submitBatch(uint64 firstBlock, uint64 lastBlock, bytes calldata data) external onlyBatcher whenNotPaused {
         _appendBatch(firstBlock, lastBlock, keccak256(data), new bytes32[](0));
     }
 
@@ -335,9 +331,7 @@ contract Rollup is Ownable2Step, Pausable, ReentrancyGuard {
         _appendBatch(firstBlock, lastBlock, keccak256(abi.encodePacked(hashes)), hashes);
     }
 
-    function _appendBatch(uint64 firstBlock, uint64 lastBlock, bytes32 dataHash, bytes32[] memory blobHashes)
-        internal
-    {
+    function _appendBatch(uint64 firstBlock, uint64 lastBlock, bytes32 dataHash, bytes32[] memory blobHashes) internal {
         uint64 expected = nextBlock;
         if (firstBlock != expected) revert UnexpectedFirstBlock(expected, firstBlock);
         if (lastBlock < firstBlock || lastBlock == type(uint64).max) revert InvalidBlockRange(firstBlock, lastBlock);

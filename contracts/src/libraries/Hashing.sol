@@ -19,9 +19,8 @@ library Hashing {
 
     /// @notice keccak256(abi.encode(version, stateRoot, messagePasserStorageRoot, latestBlockhash)).
     function hashOutputRootProof(OutputRootProof memory proof) internal pure returns (bytes32) {
-        return keccak256(
-            abi.encode(proof.version, proof.stateRoot, proof.messagePasserStorageRoot, proof.latestBlockhash)
-        );
+        return
+            keccak256(abi.encode(proof.version, proof.stateRoot, proof.messagePasserStorageRoot, proof.latestBlockhash));
     }
 
     /// @notice The message passer storage slot holding `sentMessages[withdrawalHash]`.

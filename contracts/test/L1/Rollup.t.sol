@@ -293,9 +293,7 @@ contract Rollup_SubmitBatch_Test is Rollup_TestInit {
     }
 
     function test_submitBatch_lastIsMaxUint64_reverts() external {
-        vm.expectRevert(
-            abi.encodeWithSelector(Rollup.InvalidBlockRange.selector, uint64(1), type(uint64).max)
-        );
+        vm.expectRevert(abi.encodeWithSelector(Rollup.InvalidBlockRange.selector, uint64(1), type(uint64).max));
         vm.prank(batcher);
         rollup.submitBatch(1, type(uint64).max, "");
     }

@@ -88,7 +88,9 @@ abstract contract Test {
     }
 
     function assertEq(uint256 a, uint256 b, string memory message) internal pure {
-        if (a != b) revert(string.concat("assertEq(uint) failed: ", message, ": ", a.toString(), " != ", b.toString()));
+        if (a != b) {
+            revert(string.concat("assertEq(uint) failed: ", message, ": ", a.toString(), " != ", b.toString()));
+        }
     }
 
     function assertEq(uint256 a, uint256 b) internal pure {
