@@ -1,0 +1,205 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.30;
+
+import {Test} from "../../../utils/Test.sol";
+import {Rollup} from "../../../../src/L1/Rollup.sol";
+
+/// @title RollupHandler
+/// @notice Drives the Rollup through valid batches, proposals, challenges, resolutions, bond reclaims and
+///         credit withdrawals (each valid by construction, so each must succeed), plus hostile batches that
+///         must fail. Keeps ghost state for the invariants and counts successes per action.
+contract RollupHandler is Test {
+    struct Range {
+        uint64 first;
+        uint64 last;
+    }
+
+    Rollup public immutable rollup;
+    address public immutable batcher;
+    address public immutable proposer;
+    address public immutable guardian;
+    address[] public actors;
+
+    Range[] public ranges;
+    bytes32 public ghostChainHash;
+    uint256 public ghostEthIn;
+    uint256 public ghostEthOut;
+    uint256 public violations;
+
+    mapping(bytes32 => uint256) public successes;
+    bytes32[] public actions;
+
+    constructor(Rollup rollup_, address batcher_, address proposer_, address guardian_) {
+        rollup = rollup_;
+        batcher = batcher_;
+        proposer = proposer_;
+        guardian = guardian_;
+        actors.push(proposer_);
+        actors.push(address(0xC1));
+        actors.push(address(0xC2));
+        actors.push(address(0xC3));
+        for (uint256 i = 0; i < actors.length; ++i) {
+            vm.deal(actors[i], 1_000_000 ether);
+        }
+        actions.push("submitBatch");
+        actions.push("submitBlobBatch");
+        actions.push("proposeOutput");
+        actions.push("challenge");
+        actions.push("resolve");
+        actions.push("reclaimProposerBond");
+        actions.push("withdrawCredits");
+    }
+
+    // ------------------------------------------------------------ views for the invariants
+
+    function rangeCount() external view returns (uint256) {
+        return ranges.length;
+    }
+
+    function actorCount() external view returns (uint256) {
+        return actors.length;
+    }
+
+    function actionCount() external view returns (uint256) {
+        return actions.length;
+    }
+
+    function totalSuccesses() external view returns (uint256 total) {
+        for (uint256 i = 0; i < actions.length; ++i) {
+            total += successes[actions[i]];
+        }
+    }
+
+    // ------------------------------------------------------------ actions
+
+    function submitBatch(uint64 length, bytes memory data) public {
+        length = uint64(bound(length, 0, 50));
+        uint64 first = rollup.nextBlock();
+        vm.prank(batcher);
+        rollup.submitBatch(first, first + length, data);
+        _recordBatch(first, first + length, keccak256(data));
+        successes["submitBatch"]++;
+    }
+
+    function submitBlobBatch(uint64 length, uint256 blobCount, uint256 salt) external {
+        length = uint64(bound(length, 0, 50));
+        blobCount = bound(blobCount, 1, 6);
+        bytes32[] memory hashes = new bytes32[](blobCount);
+        for (uint256 i = 0; i < blobCount; ++i) {
+            hashes[i] = bytes32((uint256(1) << 248) | (uint256(keccak256(abi.encode(salt, i))) >> 8));
+        }
+        uint64 first = rollup.nextBlock();
+        vm.blobhashes(hashes);
+        vm.prank(batcher);
+        rollup.submitBlobBatch(first, first + length, blobCount);
+        _recordBatch(first, first + length, keccak256(abi.encodePacked(hashes)));
+        successes["submitBlobBatch"]++;
+    }
+
+    /// @dev Hostile: a batch that does not start at nextBlock() must be rejected.
+    function submitMisplacedBatch(uint64 first, uint64 last) external {
+        uint64 next = rollup.nextBlock();
+        if (first == next) first = next + 1;
+        vm.prank(batcher);
+        try rollup.submitBatch(first, last, "") {
+            violations++;
+        } catch {}
+    }
+
+    function proposeOutput(uint256 delta, bytes32 root) public returns (uint256 outputIndex) {
+        delta = bound(delta, 1, 20);
+        if (root == bytes32(0)) root = keccak256(abi.encode(delta));
+        uint256 l2Block = rollup.latestBlockNumber() + delta;
+        if (rollup.nextBlock() <= l2Block) submitBatch(uint64(l2Block - rollup.nextBlock()), "auto");
+        vm.roll(block.number + 1);
+        uint256 bond = rollup.proposerBond();
+        outputIndex = rollup.outputCount();
+        vm.prank(proposer);
+        rollup.proposeOutput{value: bond}(l2Block, root, blockhash(block.number - 1), block.number - 1);
+        ghostEthIn += bond;
+        successes["proposeOutput"]++;
+    }
+
+    function challenge(uint256 seed, uint256 actorSeed) public returns (uint256 outputIndex) {
+        (bool found, uint256 idx) = _find(seed, _challengeable);
+        if (!found) idx = proposeOutput(seed, bytes32(0));
+        address who = actors[1 + (actorSeed % (actors.length - 1))];
+        uint256 bond = rollup.challengerBond();
+        vm.prank(who);
+        rollup.challenge{value: bond}(idx);
+        ghostEthIn += bond;
+        successes["challenge"]++;
+        return idx;
+    }
+
+    function resolve(uint256 seed, bool valid) external {
+        (bool found, uint256 idx) = _find(seed, _pending);
+        if (!found) idx = challenge(seed, seed >> 8);
+        vm.prank(guardian);
+        rollup.resolve(idx, valid);
+        successes["resolve"]++;
+    }
+
+    function reclaimProposerBond(uint256 seed) external {
+        (bool found, uint256 idx) = _find(seed, _reclaimable);
+        if (!found) {
+            idx = proposeOutput(seed, bytes32(0));
+            vm.warp(block.timestamp + rollup.challengeWindow());
+        }
+        rollup.reclaimProposerBond(idx);
+        successes["reclaimProposerBond"]++;
+    }
+
+    function withdrawCredits(uint256 actorSeed) external {
+        address who = actors[actorSeed % actors.length];
+        uint256 amount = rollup.credits(who);
+        if (amount == 0) return;
+        uint256 before = who.balance;
+        vm.prank(who);
+        rollup.withdrawCredits();
+        if (who.balance != before + amount) violations++;
+        ghostEthOut += amount;
+        successes["withdrawCredits"]++;
+    }
+
+    function warp(uint256 secs) external {
+        secs = bound(secs, 1, 2 * uint256(rollup.challengeWindow()));
+        vm.warp(block.timestamp + secs);
+    }
+
+    // ------------------------------------------------------------ helpers
+
+    function _recordBatch(uint64 first, uint64 last, bytes32 dataHash) internal {
+        ranges.push(Range(first, last));
+        ghostChainHash = keccak256(abi.encode(ghostChainHash, first, last, dataHash));
+    }
+
+    function _challengeable(uint256 i) internal view returns (bool) {
+        Rollup.Output memory o = rollup.getOutput(i);
+        return o.challenger == address(0) && block.timestamp < uint256(o.timestamp) + rollup.challengeWindow();
+    }
+
+    function _pending(uint256 i) internal view returns (bool) {
+        Rollup.Output memory o = rollup.getOutput(i);
+        return o.challenger != address(0) && !o.challengeResolved;
+    }
+
+    function _reclaimable(uint256 i) internal view returns (bool) {
+        return rollup.isFinalized(i) && !rollup.getOutput(i).bondReclaimed;
+    }
+
+    function _find(uint256 seed, function(uint256) internal view returns (bool) pred)
+        internal
+        view
+        returns (bool, uint256)
+    {
+        uint256 n = rollup.outputCount();
+        if (n == 0) return (false, 0);
+        uint256 start = seed % n;
+        for (uint256 k = 0; k < n; ++k) {
+            uint256 i = (start + k) % n;
+            if (pred(i)) return (true, i);
+        }
+        return (false, 0);
+    }
+}
