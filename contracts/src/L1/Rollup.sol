@@ -86,6 +86,11 @@ contract Rollup is Ownable2Step, Pausable, ReentrancyGuard {
 
     Output[] internal _outputs;
 
+    /// @dev Indices of outputs with a pending (unresolved) challenge. An output is never final while it or an
+    ///      earlier output is challenged: if the guardian upholds the challenge, every later output is deleted
+    ///      too, so none of them may have been relied on. Short in practice (challenges are rare).
+    uint256[] internal _pendingChallenges;
+
     /// @notice Emitted when the batcher changes.
     /// @param previousBatcher The old batcher.
     /// @param newBatcher      The new batcher.
@@ -392,12 +397,13 @@ contract Rollup is Ownable2Step, Pausable, ReentrancyGuard {
         uint256 deadline = uint256(output.timestamp) + challengeWindow;
         if (block.timestamp >= deadline) revert ChallengeWindowClosed(outputIndex, deadline);
         output.challenger = msg.sender;
+        _pendingChallenges.push(outputIndex);
         emit OutputChallenged(outputIndex, msg.sender);
     }
 
     /// @notice Resolves a pending challenge. Guardian only.
     /// @dev When the output is invalid it and every later output are deleted: the challenger is credited its
-    ///      bond plus every deleted output's unreclaimed proposer bond; challengers with pending challenges on
+    ///      bond plus every deleted output's proposer bond; challengers with pending challenges on
     ///      later outputs get their bonds back. When valid, the challenger bond goes to the output's proposer.
     /// @param outputIndex The challenged output.
     /// @param outputValid Whether the output is correct.
@@ -405,6 +411,7 @@ contract Rollup is Ownable2Step, Pausable, ReentrancyGuard {
         Output storage output = _output(outputIndex);
         address challenger = output.challenger;
         if (challenger == address(0) || output.challengeResolved) revert NoPendingChallenge(outputIndex);
+        _clearPendingChallenges(outputIndex, outputValid);
 
         if (outputValid) {
             output.challengeResolved = true;
@@ -414,7 +421,8 @@ contract Rollup is Ownable2Step, Pausable, ReentrancyGuard {
             uint256 reward = challengerBond;
             for (uint256 i = previousCount; i > outputIndex; --i) {
                 Output storage deleted = _outputs[i - 1];
-                if (!deleted.bondReclaimed) reward += proposerBond;
+                // Never reclaimed: a deleted output was never final (a pending challenge precedes it).
+                reward += proposerBond;
                 if (i - 1 != outputIndex && deleted.challenger != address(0) && !deleted.challengeResolved) {
                     _credit(deleted.challenger, challengerBond);
                 }
@@ -430,7 +438,7 @@ contract Rollup is Ownable2Step, Pausable, ReentrancyGuard {
     /// @param outputIndex The finalized output (its bond not reclaimed before).
     function reclaimProposerBond(uint256 outputIndex) external {
         Output storage output = _output(outputIndex);
-        if (!_isFinalized(output)) revert OutputNotFinalized(outputIndex);
+        if (!_isFinalized(outputIndex)) revert OutputNotFinalized(outputIndex);
         if (output.bondReclaimed) revert BondAlreadyReclaimed(outputIndex);
         output.bondReclaimed = true;
         emit ProposerBondReclaimed(outputIndex, output.proposer, proposerBond);
@@ -449,12 +457,13 @@ contract Rollup is Ownable2Step, Pausable, ReentrancyGuard {
 
     // ---------------------------------------------------------------- views
 
-    /// @notice Whether an output exists, its window has passed and no challenge is pending on it.
+    /// @notice Whether an output exists, its window has passed and no challenge is pending on it or on an
+    ///         earlier output (an upheld challenge deletes every later output).
     /// @param outputIndex The output.
     /// @return True when the output is final.
     function isFinalized(uint256 outputIndex) external view returns (bool) {
         if (outputIndex >= _outputs.length) return false;
-        return _isFinalized(_outputs[outputIndex]);
+        return _isFinalized(outputIndex);
     }
 
     /// @notice Number of outputs.
@@ -482,9 +491,33 @@ contract Rollup is Ownable2Step, Pausable, ReentrancyGuard {
         return _outputs[outputIndex];
     }
 
-    function _isFinalized(Output storage output) internal view returns (bool) {
-        bool pending = output.challenger != address(0) && !output.challengeResolved;
-        return !pending && block.timestamp >= uint256(output.timestamp) + challengeWindow;
+    /// @notice The indices of outputs whose challenge awaits the guardian.
+    /// @return The indices, in no particular order.
+    function pendingChallenges() external view returns (uint256[] memory) {
+        return _pendingChallenges;
+    }
+
+    function _isFinalized(uint256 outputIndex) internal view returns (bool) {
+        if (block.timestamp < uint256(_outputs[outputIndex].timestamp) + challengeWindow) return false;
+        uint256 n = _pendingChallenges.length;
+        for (uint256 i = 0; i < n; ++i) {
+            if (_pendingChallenges[i] <= outputIndex) return false;
+        }
+        return true;
+    }
+
+    /// @dev Drops the resolved challenge at `outputIndex` from the pending list, and when the output was
+    ///      invalid also the challenges of every later output (they are deleted with it).
+    function _clearPendingChallenges(uint256 outputIndex, bool onlyThis) internal {
+        uint256 i = _pendingChallenges.length;
+        while (i > 0) {
+            --i;
+            uint256 index = _pendingChallenges[i];
+            if (onlyThis ? index == outputIndex : index >= outputIndex) {
+                _pendingChallenges[i] = _pendingChallenges[_pendingChallenges.length - 1];
+                _pendingChallenges.pop();
+            }
+        }
     }
 
     function _credit(address account, uint256 amount) internal {

@@ -660,16 +660,38 @@ contract Rollup_Resolve_Test is Rollup_TestInit {
         assertEq(rollup.getOutput(1).outputRoot, keccak256("r1-fixed"));
     }
 
-    function test_resolve_invalidSkipsReclaimedBond_succeeds() external {
-        // Output 2 is finalized and its bond reclaimed before output 1's challenge is resolved.
+    function test_resolve_laterOutputWaitsForEarlierChallenge_succeeds() external {
+        // Output 2's window passes while output 1's challenge is pending: it must not finalize, because an
+        // upheld challenge on output 1 deletes it too.
         _challenge(1);
         vm.warp(block.timestamp + WINDOW);
+        assertTrue(rollup.isFinalized(0), "earlier outputs are unaffected");
+        assertFalse(rollup.isFinalized(2), "a later output waits for the earlier challenge");
+        vm.expectRevert(abi.encodeWithSelector(Rollup.OutputNotFinalized.selector, 2));
         rollup.reclaimProposerBond(2);
+        assertEq(rollup.pendingChallenges().length, 1);
+
+        vm.prank(guardian);
+        rollup.resolve(1, true);
+        assertEq(rollup.pendingChallenges().length, 0);
+        assertTrue(rollup.isFinalized(1));
+        assertTrue(rollup.isFinalized(2), "finalizes once the earlier challenge is resolved as valid");
+        rollup.reclaimProposerBond(2);
+        assertEq(rollup.credits(proposer), CHALLENGER_BOND + PROPOSER_BOND);
+    }
+
+    function test_resolve_invalidClearsLaterPendingChallenges_succeeds() external {
+        _challenge(1);
+        address other = makeAddr("other");
+        vm.deal(other, 1 ether);
+        vm.prank(other);
+        rollup.challenge{value: CHALLENGER_BOND}(2);
+        assertEq(rollup.pendingChallenges().length, 2);
         vm.prank(guardian);
         rollup.resolve(1, false);
-        assertEq(rollup.credits(challenger), CHALLENGER_BOND + PROPOSER_BOND);
-        assertEq(rollup.credits(proposer), PROPOSER_BOND);
-        assertEq(address(rollup).balance, PROPOSER_BOND + rollup.credits(challenger) + rollup.credits(proposer));
+        assertEq(rollup.pendingChallenges().length, 0, "the deleted output's challenge is no longer pending");
+        vm.warp(block.timestamp + WINDOW);
+        assertTrue(rollup.isFinalized(0));
     }
 
     function test_resolve_whilePaused_succeeds() external {

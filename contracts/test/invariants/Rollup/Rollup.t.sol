@@ -113,18 +113,19 @@ contract Rollup_BondSolvency_Invariant is Rollup_Invariant_Base {
 /// forge-config: ci.invariant.fail-on-revert = true
 contract Rollup_OutputOrdering_Invariant is Rollup_Invariant_Base {
     /// @custom:invariant R-06 Outputs have strictly increasing L2 blocks, all covered by batches; none is
-    ///                   final while a challenge on it is pending.
+    ///                   final while a challenge on it or on an earlier output is pending.
     function invariant_outputsOrderedAndBatched() external view {
         uint256 n = rollup.outputCount();
         uint256 prev;
+        bool pendingSeen;
         for (uint256 i = 0; i < n; ++i) {
             Rollup.Output memory o = rollup.getOutput(i);
             assertGt(o.l2BlockNumber, prev, "not increasing");
             assertLe(uint256(o.l2BlockNumber) + 1, rollup.nextBlock(), "not batched");
             prev = o.l2BlockNumber;
-            if (o.challenger != address(0) && !o.challengeResolved) {
-                assertFalse(rollup.isFinalized(i), "final with pending challenge");
-            }
+            if (o.challenger != address(0) && !o.challengeResolved) pendingSeen = true;
+            // An upheld challenge deletes every later output, so none of them may be final meanwhile.
+            if (pendingSeen) assertFalse(rollup.isFinalized(i), "final at or after a pending challenge");
         }
         assertEq(rollup.latestBlockNumber(), prev, "latestBlockNumber");
     }
