@@ -64,7 +64,8 @@ impl Default for BatchChain {
 }
 
 impl BatchChain {
-    /// Appends a batch with the contract's rules, returning the new chain hash.
+    /// Appends a batch with the contract's rules (`first == nextBlock`, `first <= last < u64::MAX`),
+    /// returning the new chain hash.
     ///
     /// On error the chain is unchanged.
     pub fn push(
@@ -79,8 +80,8 @@ impl BatchChain {
                 expected: self.next_block,
             });
         }
-        if last_block < first_block {
-            return Err(BatchError::EmptyRange {
+        if last_block < first_block || last_block == u64::MAX {
+            return Err(BatchError::InvalidRange {
                 first: first_block,
                 last: last_block,
             });
@@ -135,11 +136,18 @@ mod tests {
         assert_eq!(h1, chain_hash_step(B256::ZERO, 1, 3, d));
         assert_eq!(
             chain.push(4, 3, d),
-            Err(BatchError::EmptyRange { first: 4, last: 3 })
+            Err(BatchError::InvalidRange { first: 4, last: 3 })
         );
         assert_eq!(
             chain.chain_hash, h1,
             "failed push leaves the chain unchanged"
+        );
+        assert_eq!(
+            chain.push(4, u64::MAX, d),
+            Err(BatchError::InvalidRange {
+                first: 4,
+                last: u64::MAX
+            })
         );
         chain.push(4, 4, d).unwrap();
         assert_eq!(

@@ -96,9 +96,9 @@ pub enum BatchError {
         /// The next block the chain expects.
         expected: u64,
     },
-    /// The batch's last block is before its first.
-    #[error("batch range is empty: first {first} > last {last}")]
-    EmptyRange {
+    /// The batch's last block is before its first, or is `u64::MAX` (the next block would overflow).
+    #[error("invalid batch range: first {first}, last {last}")]
+    InvalidRange {
         /// The batch's first block.
         first: u64,
         /// The batch's last block.

@@ -1,0 +1,79 @@
+//! Decoded reverts of Tributary's contracts.
+//!
+//! Every contract reverts with custom errors (docs/contracts.md). [`ContractRevert::decode`] turns raw
+//! revert data (from an `eth_call`/`eth_estimateGas` error or a failed transaction trace) into the typed
+//! error of whichever contract declares its selector, so that RPC layers and tools can print
+//! `Rollup::UnexpectedFirstBlock { expected: 5, firstBlock: 7 }` instead of hex.
+
+use alloy::{
+    contract,
+    sol_types::{Panic, Revert, SolInterface},
+};
+
+use crate::{OpenToken, Portal, Rollup};
+
+/// Result alias for this crate.
+pub type Result<T, E = ContractRevert> = std::result::Result<T, E>;
+
+/// A revert of one of Tributary's contracts, decoded from its revert data.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ContractRevert {
+    /// A `Rollup` custom error (including the OpenZeppelin errors it inherits).
+    #[error("Rollup::{0:?}")]
+    Rollup(Rollup::RollupErrors),
+    /// A `Portal` custom error.
+    #[error("Portal::{0:?}")]
+    Portal(Portal::PortalErrors),
+    /// An `OpenToken` custom error (ERC-20, permit).
+    #[error("OpenToken::{0:?}")]
+    OpenToken(OpenToken::OpenTokenErrors),
+    /// A Solidity `require`/`revert` string (`Error(string)`).
+    #[error("revert: {}", .0.reason)]
+    Revert(Revert),
+    /// A Solidity panic (`Panic(uint256)`), e.g. an arithmetic overflow.
+    #[error("panic: {0:?}")]
+    Panic(Panic),
+    /// Revert data that no known error matches (empty data included).
+    #[error("unknown revert data 0x{}", alloy::hex::encode(.0))]
+    Unknown(alloy::primitives::Bytes),
+}
+
+impl ContractRevert {
+    /// Decodes revert data. Selectors shared by two contracts (e.g. `OutputNotFound(uint256)` in both
+    /// the Portal and the Rollup) decode as the Portal's, which the Portal uses for the same meaning.
+    pub fn decode(data: &[u8]) -> Self {
+        if let Ok(e) = Portal::PortalErrors::abi_decode(data) {
+            return Self::Portal(e);
+        }
+        if let Ok(e) = Rollup::RollupErrors::abi_decode(data) {
+            return Self::Rollup(e);
+        }
+        if let Ok(e) = OpenToken::OpenTokenErrors::abi_decode(data) {
+            return Self::OpenToken(e);
+        }
+        if let Ok(e) = <Revert as alloy::sol_types::SolError>::abi_decode(data) {
+            return Self::Revert(e);
+        }
+        if let Ok(e) = <Panic as alloy::sol_types::SolError>::abi_decode(data) {
+            return Self::Panic(e);
+        }
+        Self::Unknown(data.to_vec().into())
+    }
+
+    /// Decodes the revert inside an alloy contract error, if it carries revert data.
+    pub fn from_contract_error(error: &contract::Error) -> Option<Self> {
+        error.as_revert_data().map(|data| Self::decode(&data))
+    }
+
+    /// The Solidity name of the error (`"UnexpectedFirstBlock"`, `"Error"`, `"Panic"`), if known.
+    pub fn name(&self) -> Option<&'static str> {
+        match self {
+            Self::Rollup(e) => Rollup::RollupErrors::name_by_selector(e.selector()),
+            Self::Portal(e) => Portal::PortalErrors::name_by_selector(e.selector()),
+            Self::OpenToken(e) => OpenToken::OpenTokenErrors::name_by_selector(e.selector()),
+            Self::Revert(_) => Some("Error"),
+            Self::Panic(_) => Some("Panic"),
+            Self::Unknown(_) => None,
+        }
+    }
+}
