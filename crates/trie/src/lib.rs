@@ -20,12 +20,41 @@
 //!   [`Trie::commit`] returns the new root and only the nodes that are new.
 //! * [`proof`]: Merkle proofs (inclusion and exclusion) and point reads at any stored root,
 //!   straight from the store. Proofs are the node list `eth_getProof` returns and verify with
-//!   `alloy_trie::proof::verify_proof` and OpenZeppelin's `TrieProof`.
+//!   `alloy_trie::proof::verify_proof` (inclusion and exclusion) and, for inclusion, with
+//!   OpenZeppelin's `TrieProof`.
 //! * [`state`]: the account trie plus a storage trie per account, applying a block's changes
 //!   ([`StateTrie::apply`]) and building `eth_getProof` answers ([`state::account_proof`]).
 //! * [`NodeStore`] (read-only trait) with [`MemoryNodeStore`] (tests, dev mode) and
 //!   [`RecordingStore`] (witnesses). The SQLite implementation belongs to the storage crate; this
 //!   crate has no async and no database code.
+//!
+//! # Example
+//!
+//! ```
+//! use alloy_primitives::{Address, Bytes};
+//! use tributary_trie::{EMPTY_ROOT_HASH, MemoryNodeStore, Trie, key::account_key, proof};
+//!
+//! let mut store = MemoryNodeStore::new();
+//! let key = account_key(&Address::repeat_byte(1));
+//!
+//! // Block 1: insert, commit, persist the new nodes.
+//! let mut trie = Trie::new(EMPTY_ROOT_HASH);
+//! trie.insert(&store, &key, Bytes::from_static(b"value"))?;
+//! let block1 = trie.commit();
+//! store.apply(&block1);
+//!
+//! // Block 2: remove; the block-1 state stays readable and provable.
+//! trie.remove(&store, &key)?;
+//! let block2 = trie.commit();
+//! store.apply(&block2);
+//! assert_eq!(block2.root, EMPTY_ROOT_HASH);
+//!
+//! let old = proof::proof(&store, block1.root, &key)?;
+//! assert_eq!(old.value, Some(Bytes::from_static(b"value")));
+//! old.verify(block1.root).expect("valid inclusion proof");
+//! assert_eq!(Trie::new(block1.root).get(&store, &key)?, old.value);
+//! # Ok::<(), tributary_trie::TrieError<core::convert::Infallible>>(())
+//! ```
 //!
 //! # Encoding
 //!

@@ -24,12 +24,16 @@ pub struct TrieProof {
     /// node that proves absence: an empty branch slot, a diverging extension or a leaf with a
     /// different key. Nodes shorter than 32 bytes are inlined in their parent and therefore
     /// not listed separately, exactly as geth does. Empty for the empty trie.
+    ///
+    /// OpenZeppelin's `TrieProof.verify`/`traverse` accept inclusion proofs in this form (they
+    /// follow inline children within a node); they have no exclusion mode, so an absent key only
+    /// verifies with geth-style verifiers such as [`TrieProof::verify`].
     pub nodes: Vec<Bytes>,
 }
 
 impl TrieProof {
-    /// Checks the proof against `root` with `alloy_trie::proof::verify_proof` (the same rules
-    /// as OpenZeppelin's `TrieProof` and geth's `VerifyProof`).
+    /// Checks the proof against `root` with `alloy_trie::proof::verify_proof` (geth's
+    /// `VerifyProof` rules; inclusion and exclusion).
     pub fn verify(&self, root: B256) -> core::result::Result<(), ProofVerificationError> {
         alloy_trie::proof::verify_proof(
             root,

@@ -299,3 +299,13 @@ fn missing_and_corrupt_nodes_are_errors() {
     let err = Trie::new(hash).get(&store, &B256::ZERO).unwrap_err();
     assert!(matches!(err, TrieError::Malformed { .. }), "{err}");
 }
+
+#[test]
+fn types_are_send_and_sync() {
+    fn assert_send_sync<T: Send + Sync>() {}
+    assert_send_sync::<Trie>();
+    assert_send_sync::<tributary_trie::StateTrie>();
+    assert_send_sync::<MemoryNodeStore>();
+    assert_send_sync::<tributary_trie::RecordingStore<MemoryNodeStore>>();
+    assert_send_sync::<TrieError<core::convert::Infallible>>();
+}
