@@ -1,0 +1,153 @@
+//! Shared helpers: an in-memory state, signers, transaction builders.
+
+use alloy::{
+    consensus::{SignableTransaction, TxEip1559, TxEnvelope},
+    eips::eip2718::Encodable2718,
+    signers::{SignerSync, local::PrivateKeySigner},
+};
+use alloy_primitives::{Address, B256, Bytes, TxKind, U256, b256, keccak256};
+use op_alloy_consensus::TxDeposit;
+use revm::{DatabaseRef, bytecode::Bytecode, database::InMemoryDB, state::AccountInfo};
+use tributary_execution::{BlockContext, BlockExecutor, BlockOutput, BlockTx};
+use tributary_primitives::chain::L2_DEVNET_CHAIN_ID;
+
+/// anvil's first dev key.
+pub(crate) const DEV_KEY_0: B256 =
+    b256!("0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80");
+/// anvil's second dev key.
+pub(crate) const DEV_KEY_1: B256 =
+    b256!("0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d");
+
+pub(crate) const CHAIN_ID: u64 = L2_DEVNET_CHAIN_ID;
+pub(crate) const GWEI: u128 = 1_000_000_000;
+pub(crate) const ETHER: u128 = 1_000_000_000_000_000_000;
+/// Base fee of the test blocks.
+pub(crate) const BASE_FEE: u64 = GWEI as u64;
+
+pub(crate) fn signer(key: B256) -> PrivateKeySigner {
+    PrivateKeySigner::from_bytes(&key).unwrap()
+}
+
+pub(crate) fn executor() -> BlockExecutor {
+    BlockExecutor::new(CHAIN_ID)
+}
+
+/// Block 1 with 30M gas and a 1 gwei base fee.
+pub(crate) fn block() -> BlockContext {
+    let mut b = BlockContext::new(1, 1_700_000_000, 30_000_000, BASE_FEE);
+    b.prevrandao = b256!("0x0101010101010101010101010101010101010101010101010101010101010101");
+    b.parent_hash = keccak256(b"parent");
+    b
+}
+
+/// Executes `txs` on `db` as [`block`].
+pub(crate) fn run(db: &InMemoryDB, txs: Vec<BlockTx>) -> BlockOutput {
+    executor().execute(db, &block(), &txs).unwrap()
+}
+
+pub(crate) fn fund(db: &mut InMemoryDB, address: Address, wei: u128) {
+    let mut info = db.basic_ref(address).unwrap().unwrap_or_default();
+    info.balance = U256::from(wei);
+    db.insert_account_info(address, info);
+}
+
+pub(crate) fn set_code(db: &mut InMemoryDB, address: Address, code: &[u8]) {
+    let bytecode = Bytecode::new_raw(Bytes::copy_from_slice(code));
+    let info = AccountInfo {
+        code_hash: bytecode.hash_slow(),
+        code: Some(bytecode),
+        ..Default::default()
+    };
+    db.insert_account_info(address, info);
+}
+
+pub(crate) fn balance(db: &InMemoryDB, out: &BlockOutput, address: Address) -> U256 {
+    match out.changes.account(&address) {
+        Some(change) => change.account.map_or(U256::ZERO, |a| a.balance),
+        None => db
+            .basic_ref(address)
+            .unwrap()
+            .map_or(U256::ZERO, |a| a.balance),
+    }
+}
+
+pub(crate) fn nonce(db: &InMemoryDB, out: &BlockOutput, address: Address) -> u64 {
+    match out.changes.account(&address) {
+        Some(change) => change.account.map_or(0, |a| a.nonce),
+        None => db.basic_ref(address).unwrap().map_or(0, |a| a.nonce),
+    }
+}
+
+/// Signs any alloy transaction into an envelope and pairs it with its sender.
+pub(crate) fn sign<T>(key: B256, tx: T) -> BlockTx
+where
+    T: SignableTransaction<alloy_primitives::Signature>,
+    TxEnvelope: From<alloy::consensus::Signed<T>>,
+{
+    let s = signer(key);
+    let sig = s.sign_hash_sync(&tx.signature_hash()).unwrap();
+    let envelope: TxEnvelope = tx.into_signed(sig).into();
+    BlockTx::signed(envelope, s.address())
+}
+
+/// An EIP-1559 transaction with a 2 gwei fee cap and a 1 gwei tip.
+pub(crate) fn eip1559(
+    nonce: u64,
+    to: TxKind,
+    value: u128,
+    gas_limit: u64,
+    input: Bytes,
+) -> TxEip1559 {
+    TxEip1559 {
+        chain_id: CHAIN_ID,
+        nonce,
+        gas_limit,
+        max_fee_per_gas: 2 * GWEI,
+        max_priority_fee_per_gas: GWEI,
+        to,
+        value: U256::from(value),
+        access_list: Default::default(),
+        input,
+    }
+}
+
+/// A user deposit with a unique source hash.
+pub(crate) fn deposit(
+    from: Address,
+    to: TxKind,
+    mint: u128,
+    value: u128,
+    gas_limit: u64,
+) -> TxDeposit {
+    TxDeposit {
+        source_hash: keccak256(
+            [
+                from.as_slice(),
+                &mint.to_be_bytes(),
+                &value.to_be_bytes(),
+                &gas_limit.to_be_bytes(),
+            ]
+            .concat(),
+        ),
+        from,
+        to,
+        mint,
+        value: U256::from(value),
+        gas_limit,
+        is_system_transaction: false,
+        input: Bytes::new(),
+    }
+}
+
+/// EIP-2718 bytes of a block transaction.
+pub(crate) fn encoded(tx: &BlockTx) -> Vec<u8> {
+    match tx {
+        BlockTx::Deposit(d) => d.encoded_2718(),
+        BlockTx::Signed(s) => s.inner().encoded_2718(),
+    }
+}
+
+/// Bytecode that reverts with empty data: `PUSH0 PUSH0 REVERT`.
+pub(crate) const REVERT_CODE: &[u8] = &[0x5f, 0x5f, 0xfd];
+/// Bytecode that loops forever: `JUMPDEST PUSH0 JUMP`.
+pub(crate) const LOOP_CODE: &[u8] = &[0x5b, 0x5f, 0x56];
