@@ -114,3 +114,116 @@ impl ChangeSet {
         Self { accounts }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use alloy_primitives::address;
+    use revm::{
+        bytecode::Bytecode,
+        database::{AccountStatus, BundleAccount, states::StorageSlot},
+        state::AccountInfo,
+    };
+
+    fn info(balance: u64, nonce: u64) -> AccountInfo {
+        AccountInfo {
+            balance: U256::from(balance),
+            nonce,
+            ..Default::default()
+        }
+    }
+
+    fn slot(original: u64, present: u64) -> StorageSlot {
+        StorageSlot::new_changed(U256::from(original), U256::from(present))
+    }
+
+    fn bundle(accounts: Vec<(Address, BundleAccount)>) -> BundleState {
+        BundleState {
+            state: accounts.into_iter().collect(),
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn unchanged_accounts_and_slots_are_left_out() {
+        let a = address!("0x000000000000000000000000000000000000000a");
+        let b = address!("0x000000000000000000000000000000000000000b");
+        let storage = [(U256::from(1), slot(4, 4)), (U256::from(2), slot(4, 5))]
+            .into_iter()
+            .collect();
+        let changed = BundleAccount::new(
+            Some(info(1, 0)),
+            Some(info(1, 0)),
+            storage,
+            AccountStatus::Changed,
+        );
+        let untouched = BundleAccount::new(
+            Some(info(9, 9)),
+            Some(info(9, 9)),
+            Default::default(),
+            AccountStatus::Loaded,
+        );
+        let set = ChangeSet::from_bundle(&bundle(vec![(a, changed), (b, untouched)]));
+        assert_eq!(set.accounts.len(), 1);
+        let change = &set.accounts[&a];
+        assert_eq!(
+            change.storage.iter().collect::<Vec<_>>(),
+            vec![(&U256::from(2), &U256::from(5))]
+        );
+        assert!(change.code.is_none());
+        assert!(!change.storage_wiped);
+    }
+
+    #[test]
+    fn destroyed_account_wipes_storage_and_keeps_only_non_zero_new_slots() {
+        let a = address!("0x000000000000000000000000000000000000000a");
+        let storage = [(U256::from(1), slot(4, 0)), (U256::from(2), slot(0, 6))]
+            .into_iter()
+            .collect();
+        let acc = BundleAccount::new(
+            Some(info(1, 1)),
+            Some(info(0, 1)),
+            storage,
+            AccountStatus::DestroyedChanged,
+        );
+        let set = ChangeSet::from_bundle(&bundle(vec![(a, acc)]));
+        let change = &set.accounts[&a];
+        assert!(change.storage_wiped);
+        assert_eq!(
+            change.storage.iter().collect::<Vec<_>>(),
+            vec![(&U256::from(2), &U256::from(6))]
+        );
+
+        let gone = BundleAccount::new(
+            Some(info(1, 1)),
+            None,
+            Default::default(),
+            AccountStatus::Destroyed,
+        );
+        let set = ChangeSet::from_bundle(&bundle(vec![(a, gone)]));
+        assert_eq!(set.accounts[&a].account, None);
+        assert!(set.accounts[&a].storage_wiped);
+    }
+
+    #[test]
+    fn new_code_is_reported_with_its_hash() {
+        let a = address!("0x000000000000000000000000000000000000000a");
+        let code = Bytecode::new_raw(Bytes::from_static(&[0x60, 0x00, 0x00]));
+        let mut new = info(0, 1);
+        new.code_hash = code.hash_slow();
+        new.code = Some(code);
+        let acc = BundleAccount::new(
+            None,
+            Some(new),
+            Default::default(),
+            AccountStatus::InMemoryChange,
+        );
+        let set = ChangeSet::from_bundle(&bundle(vec![(a, acc)]));
+        let change = &set.accounts[&a];
+        assert_eq!(
+            change.code.as_ref().map(|c| c.as_ref()),
+            Some(&[0x60u8, 0x00, 0x00][..])
+        );
+        assert!(change.account.unwrap().has_code());
+    }
+}

@@ -121,3 +121,49 @@ impl RejectReason {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn storage_failures_are_fatal_block_content_errors_are_not() {
+        let io = std::io::Error::other("disk");
+        assert!(ExecutionError::Database(Box::new(io)).is_fatal());
+        assert!(!ExecutionError::DepositWithoutSourceHash { index: 0 }.is_fatal());
+        let call = ExecutionError::SystemCall {
+            contract: Address::ZERO,
+            reason: "revert".into(),
+        };
+        assert!(!call.is_fatal());
+    }
+
+    #[test]
+    fn retryable_rejections() {
+        let nonce_low =
+            RejectReason::Invalid(OpTransactionError::Base(InvalidTransaction::NonceTooLow {
+                tx: 1,
+                state: 2,
+            }));
+        assert!(!nonce_low.is_retryable());
+        assert!(matches!(
+            nonce_low.invalid_transaction(),
+            Some(InvalidTransaction::NonceTooLow { tx: 1, state: 2 })
+        ));
+        let gap =
+            RejectReason::Invalid(OpTransactionError::Base(InvalidTransaction::NonceTooHigh {
+                tx: 3,
+                state: 2,
+            }));
+        assert!(gap.is_retryable());
+        assert!(
+            RejectReason::BlockGasExhausted {
+                gas_limit: 2,
+                remaining: 1
+            }
+            .is_retryable()
+        );
+        assert!(!RejectReason::BlobTransaction.is_retryable());
+        assert_eq!(RejectReason::BlobTransaction.invalid_transaction(), None);
+    }
+}

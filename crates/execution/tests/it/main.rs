@@ -5,6 +5,7 @@ mod deposits;
 mod l1_fee;
 mod rejection;
 mod roots;
+mod state;
 mod system_calls;
 mod transfer;
 mod tx_types;

@@ -151,3 +151,37 @@ pub(crate) fn encoded(tx: &BlockTx) -> Vec<u8> {
 pub(crate) const REVERT_CODE: &[u8] = &[0x5f, 0x5f, 0xfd];
 /// Bytecode that loops forever: `JUMPDEST PUSH0 JUMP`.
 pub(crate) const LOOP_CODE: &[u8] = &[0x5b, 0x5f, 0x56];
+
+/// Applies a block's change set to the in-memory state, as a state layer would.
+pub(crate) fn apply(db: &mut InMemoryDB, changes: &tributary_execution::ChangeSet) {
+    for (address, change) in &changes.accounts {
+        if change.storage_wiped {
+            db.replace_account_storage(*address, Default::default())
+                .unwrap();
+        }
+        match change.account {
+            None => {
+                db.insert_account_info(*address, AccountInfo::default());
+                db.replace_account_storage(*address, Default::default())
+                    .unwrap();
+            }
+            Some(account) => {
+                let code = match &change.code {
+                    Some(code) => Some(Bytecode::new_raw(code.clone())),
+                    None => db.basic_ref(*address).unwrap().and_then(|a| a.code),
+                };
+                let info = AccountInfo {
+                    balance: account.balance,
+                    nonce: account.nonce,
+                    code_hash: account.code_hash,
+                    account_id: None,
+                    code,
+                };
+                db.insert_account_info(*address, info);
+            }
+        }
+        for (slot, value) in &change.storage {
+            db.insert_account_storage(*address, *slot, *value).unwrap();
+        }
+    }
+}
