@@ -2,6 +2,8 @@
 //! batch chain hashes, withdrawal hashes, storage slots, output roots and deposit payloads.
 
 use alloy::{
+    consensus::{SidecarBuilder, SimpleCoder},
+    network::TransactionBuilder4844,
     primitives::{Address, B256, Bytes, U256, keccak256},
     providers::{DynProvider, Provider},
     rpc::types::TransactionReceipt,
@@ -12,7 +14,7 @@ use tributary_contracts::{ContractRevert, L2ToL1MessagePasser, OpenToken, Portal
 use tributary_deploy::{DeployConfig, deploy};
 use tributary_primitives::{
     BatchChain, BatchError, Deployment, DepositPayload, OutputRootProof, Withdrawal,
-    batch::calldata_data_hash,
+    batch::{blob_data_hash, calldata_data_hash},
     deposit::DEPOSIT_VERSION_0,
     output_root,
     withdrawal::{self, SENT_MESSAGE_VALUE},
@@ -99,6 +101,81 @@ async fn calldata_batch_chain_hash_matches_rollup() {
             first: 50,
             expected: 41
         })
+    );
+}
+
+#[tokio::test]
+async fn blob_batch_data_hash_matches_rollup() {
+    let anvil = anvil();
+    let p = provider(&anvil, 0);
+    let d = deploy_all(&p, account(&anvil, 0)).await;
+    let rollup = Rollup::new(d.contracts.rollup, p.clone());
+    let mut chain = BatchChain::default();
+
+    // 200 kB needs two blobs with the simple coder (31 usable bytes per field element).
+    let data: Vec<u8> = (0..200_000u32).map(|i| (i % 251) as u8).collect();
+    let sidecar = SidecarBuilder::<SimpleCoder>::from_slice(&data)
+        .build_4844()
+        .unwrap();
+    let hashes: Vec<B256> = sidecar.versioned_hashes().collect();
+    assert_eq!(hashes.len(), 2);
+    let tx = rollup
+        .submitBlobBatch(1, 8, U256::from(hashes.len()))
+        .into_transaction_request()
+        .with_blob_sidecar(sidecar.into());
+    let receipt = p
+        .send_transaction(tx)
+        .await
+        .unwrap()
+        .get_receipt()
+        .await
+        .unwrap();
+    assert!(receipt.status());
+
+    let data_hash = blob_data_hash(&hashes).unwrap();
+    let expected = chain.push(1, 8, data_hash).unwrap();
+    let ev: Rollup::BatchSubmitted = event(&receipt);
+    assert_eq!(ev.blobHashes, hashes);
+    assert_eq!(ev.dataHash, data_hash);
+    assert_eq!(ev.chainHash, expected);
+    assert_eq!(rollup.batchChainHash().call().await.unwrap(), expected);
+
+    // Calldata and blob batches share one chain.
+    rollup
+        .submitBatch(9, 9, Bytes::from_static(b"c"))
+        .send()
+        .await
+        .unwrap()
+        .get_receipt()
+        .await
+        .unwrap();
+    let expected = chain.push(9, 9, calldata_data_hash(b"c")).unwrap();
+    assert_eq!(rollup.batchChainHash().call().await.unwrap(), expected);
+
+    // No blobs: both sides refuse.
+    let err = rollup
+        .submitBlobBatch(10, 10, U256::ZERO)
+        .call()
+        .await
+        .err()
+        .expect("reverts");
+    assert_eq!(
+        ContractRevert::from_contract_error(&err).unwrap().name(),
+        Some("NoBlobs")
+    );
+    assert_eq!(blob_data_hash(&[]), Err(BatchError::NoBlobs));
+    // A blob count above the blobs carried: BlobMissing at the first absent index.
+    let err = rollup
+        .submitBlobBatch(10, 10, U256::from(1))
+        .call()
+        .await
+        .err()
+        .expect("reverts");
+    assert_eq!(
+        ContractRevert::from_contract_error(&err).unwrap(),
+        ContractRevert::Rollup(Rollup::RollupErrors::BlobMissing(Rollup::BlobMissing {
+            index: U256::ZERO
+        }))
     );
 }
 
