@@ -29,7 +29,12 @@ use tributary_primitives::chain::L2_DEVNET_CHAIN_ID;
 #[command(name = "deploy", version)]
 struct Args {
     /// L1 JSON-RPC endpoint (the devnet's anvil listens on 8546).
-    #[arg(long, env = "L1_RPC_URL", default_value = "http://127.0.0.1:8546")]
+    #[arg(
+        long,
+        visible_alias = "l1-rpc",
+        env = "L1_RPC_URL",
+        default_value = "http://127.0.0.1:8546"
+    )]
     l1_rpc_url: Url,
 
     /// Deployer private key (hex). Prefer the environment variable to the flag.

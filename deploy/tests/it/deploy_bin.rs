@@ -168,10 +168,11 @@ async fn deploy_binary_rejects_bad_input_and_writes_nothing() {
     );
     assert!(!output.status.success());
 
-    // An L2 chain id equal to the L1's: refused before any transaction.
+    // An L2 chain id equal to the L1's: refused before any transaction (`--l1-rpc` is an alias,
+    // used by scripts/devnet.sh).
     let output = run_deploy(
         &[
-            "--l1-rpc-url",
+            "--l1-rpc",
             &anvil.endpoint(),
             "--out",
             out_s,
