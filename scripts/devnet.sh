@@ -14,7 +14,7 @@ if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modu
   npm ci --no-audit --no-fund
 fi
 export PATH="$PWD/node_modules/.bin:$PATH"
-cargo build --release --locked -p tributary-deploy
+cargo build --release --locked -p tributary-deploy --bin deploy
 mkdir -p "$DIR"
 
 anvil --host 127.0.0.1 --port "$L1_PORT" --hardfork prague --block-time 1 \
@@ -32,7 +32,7 @@ if [ -f "$DIR/deployment.json" ] &&
   [ "$(cast code --rpc-url "$L1_RPC" "$(node -p "require('./$DIR/deployment.json').contracts.rollup")")" != "0x" ]; then
   echo "resuming the devnet recorded in $DIR/deployment.json"
 else
-  target/release/deploy --l1-rpc "$L1_RPC" --out "$DIR/deployment.json"
+  "${CARGO_TARGET_DIR:-target}/release/deploy" --l1-rpc "$L1_RPC" --out "$DIR/deployment.json"
 fi
 
 echo "L1 RPC:     $L1_RPC (chain id $(cast chain-id --rpc-url "$L1_RPC"))"
