@@ -11,10 +11,6 @@ import {Hashing} from "../../src/libraries/Hashing.sol";
 import {WithdrawalTransaction, OutputRootProof} from "../../src/libraries/Types.sol";
 
 contract Portal_TestInit is CommonTest {
-    event TransactionDeposited(address indexed from, address indexed to, uint256 indexed version, bytes opaqueData);
-    event WithdrawalProven(bytes32 indexed withdrawalHash, address indexed sender, address indexed target);
-    event WithdrawalFinalized(bytes32 indexed withdrawalHash, bool success);
-
     bytes32 internal constant PERMIT_TYPEHASH =
         keccak256("Permit(address owner,address spender,uint256 value,uint256 nonce,uint256 deadline)");
 
@@ -54,7 +50,7 @@ contract Portal_DepositTransaction_Test is Portal_TestInit {
     function test_depositTransaction_eoa_succeeds() external {
         bytes memory data = hex"c0ffee";
         vm.expectEmit(true, true, true, true, address(portal));
-        emit TransactionDeposited(
+        emit Portal.TransactionDeposited(
             alice, bob, 0, abi.encodePacked(uint256(5 ether), uint256(1 ether), uint64(50_000), false, data)
         );
         vm.prank(alice, alice);
@@ -71,7 +67,7 @@ contract Portal_DepositTransaction_Test is Portal_TestInit {
         token.approve(address(portal), 10 ether);
         address aliased = address(uint160(wallet) + uint160(0x1111000000000000000000000000000000001111));
         vm.expectEmit(true, true, true, true, address(portal));
-        emit TransactionDeposited(
+        emit Portal.TransactionDeposited(
             aliased, bob, 0, abi.encodePacked(uint256(1 ether), uint256(0), uint64(21_000), false)
         );
         vm.prank(wallet, alice); // msg.sender != tx.origin
@@ -83,7 +79,9 @@ contract Portal_DepositTransaction_Test is Portal_TestInit {
         bytes memory initCode = hex"600a600c600039600a6000f3602a60005260206000f3";
         uint64 gas = 21_000 + 40 * uint64(initCode.length);
         vm.expectEmit(true, true, true, true, address(portal));
-        emit TransactionDeposited(alice, address(0), 0, abi.encodePacked(uint256(0), uint256(0), gas, true, initCode));
+        emit Portal.TransactionDeposited(
+            alice, address(0), 0, abi.encodePacked(uint256(0), uint256(0), gas, true, initCode)
+        );
         vm.prank(alice, alice);
         portal.depositTransaction(address(0), 0, 0, gas, true, initCode);
         assertEq(token.balanceOf(address(portal)), 0, "no mint, nothing pulled");
@@ -158,7 +156,7 @@ contract Portal_DepositTransaction_Test is Portal_TestInit {
         uint64 minGas = 21_000 + 40 * uint64(dataSize);
         gasLimit = uint64(bound(gasLimit, minGas, MAX_DEPOSIT_GAS));
         vm.expectEmit(true, true, true, true, address(portal));
-        emit TransactionDeposited(alice, to, 0, abi.encodePacked(mint, value, gasLimit, false, data));
+        emit Portal.TransactionDeposited(alice, to, 0, abi.encodePacked(mint, value, gasLimit, false, data));
         vm.prank(alice, alice);
         portal.depositTransaction(to, mint, value, gasLimit, false, data);
         assertEq(token.balanceOf(address(portal)), mint);
@@ -176,7 +174,7 @@ contract Portal_DepositTransaction_Test is Portal_TestInit {
     function testFuzz_depositTransaction_aliasing_succeeds(address sender) external {
         vm.assume(sender != alice && sender != address(0) && sender != address(portal));
         vm.expectEmit(true, true, true, true, address(portal));
-        emit TransactionDeposited(
+        emit Portal.TransactionDeposited(
             AddressAliasHelper.applyL1ToL2Alias(sender),
             bob,
             0,
@@ -192,7 +190,9 @@ contract Portal_DepositTransactionWithPermit_Test is Portal_TestInit {
         uint256 deadline = block.timestamp + 1 hours;
         (uint8 v, bytes32 r, bytes32 s) = _permit(3 ether, deadline);
         vm.expectEmit(true, true, true, true, address(portal));
-        emit TransactionDeposited(alice, bob, 0, abi.encodePacked(uint256(3 ether), uint256(0), uint64(21_000), false));
+        emit Portal.TransactionDeposited(
+            alice, bob, 0, abi.encodePacked(uint256(3 ether), uint256(0), uint64(21_000), false)
+        );
         vm.prank(alice, alice);
         portal.depositTransactionWithPermit(bob, 3 ether, 0, 21_000, false, "", deadline, v, r, s);
         assertEq(token.balanceOf(address(portal)), 3 ether);
@@ -252,7 +252,7 @@ abstract contract Portal_WithdrawalTestInit is Portal_TestInit {
 contract Portal_ProveWithdrawal_Test is Portal_WithdrawalTestInit {
     function test_proveWithdrawal_valid_succeeds() external {
         vm.expectEmit(true, true, true, true, address(portal));
-        emit WithdrawalProven(withdrawalHash, alice, address(target));
+        emit Portal.WithdrawalProven(withdrawalHash, alice, address(target));
         vm.prank(bob);
         portal.proveWithdrawal(wd, outputIndex, proof, storageProof);
         (bytes32 root, uint128 ts, uint128 idx) = portal.provenWithdrawals(withdrawalHash);
@@ -355,7 +355,7 @@ contract Portal_FinalizeWithdrawal_Test is Portal_WithdrawalTestInit {
         portal.proveWithdrawal(wd, outputIndex, proof, storageProof);
         vm.warp(block.timestamp + WINDOW);
         vm.expectEmit(true, false, false, true, address(portal));
-        emit WithdrawalFinalized(withdrawalHash, true);
+        emit Portal.WithdrawalFinalized(withdrawalHash, true);
         vm.prank(bob);
         portal.finalizeWithdrawal(wd);
         assertEq(token.balanceOf(address(target)), 7 ether);
@@ -379,7 +379,7 @@ contract Portal_FinalizeWithdrawal_Test is Portal_WithdrawalTestInit {
         bytes memory data = abi.encodeCall(CallRecorder.record, (hex"1234"));
         _reproveWith(data, 200_000);
         vm.expectEmit(true, false, false, true, address(portal));
-        emit WithdrawalFinalized(withdrawalHash, true);
+        emit Portal.WithdrawalFinalized(withdrawalHash, true);
         portal.finalizeWithdrawal(wd);
         assertEq(target.calls(), 1);
         assertEq(target.lastCaller(), address(portal));
@@ -390,7 +390,7 @@ contract Portal_FinalizeWithdrawal_Test is Portal_WithdrawalTestInit {
     function test_finalizeWithdrawal_callReverts_succeeds() external {
         _reproveWith(abi.encodeCall(CallRecorder.fail, ()), 200_000);
         vm.expectEmit(true, false, false, true, address(portal));
-        emit WithdrawalFinalized(withdrawalHash, false);
+        emit Portal.WithdrawalFinalized(withdrawalHash, false);
         portal.finalizeWithdrawal(wd);
         assertTrue(portal.finalizedWithdrawals(withdrawalHash));
         assertEq(token.balanceOf(address(target)), 7 ether, "value still released");
@@ -400,7 +400,7 @@ contract Portal_FinalizeWithdrawal_Test is Portal_WithdrawalTestInit {
         _reproveWith(abi.encodeCall(CallRecorder.burnGas, ()), 100_000);
         uint256 before = gasleft();
         vm.expectEmit(true, false, false, true, address(portal));
-        emit WithdrawalFinalized(withdrawalHash, false);
+        emit Portal.WithdrawalFinalized(withdrawalHash, false);
         portal.finalizeWithdrawal(wd);
         assertLe(before - gasleft(), 300_000, "callee bounded by gasLimit");
     }

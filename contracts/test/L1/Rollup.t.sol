@@ -8,27 +8,6 @@ import {EtherRejecter} from "../mocks/EtherRejecter.sol";
 import {Rollup} from "../../src/L1/Rollup.sol";
 
 contract Rollup_TestInit is CommonTest {
-    event BatcherUpdated(address indexed previousBatcher, address indexed newBatcher);
-    event ProposerUpdated(address indexed previousProposer, address indexed newProposer);
-    event GuardianUpdated(address indexed previousGuardian, address indexed newGuardian);
-    event BatchSubmitted(
-        uint256 indexed batchIndex,
-        uint64 firstBlock,
-        uint64 lastBlock,
-        bytes32 dataHash,
-        bytes32 chainHash,
-        bytes32[] blobHashes
-    );
-    event OutputProposed(
-        uint256 indexed outputIndex, bytes32 indexed outputRoot, uint256 indexed l2BlockNumber, uint256 l1Timestamp
-    );
-    event OutputChallenged(uint256 indexed outputIndex, address indexed challenger);
-    event ChallengeResolved(uint256 indexed outputIndex, bool outputValid, address indexed challenger);
-    event OutputsDeleted(uint256 indexed fromIndex, uint256 previousCount);
-    event Credited(address indexed account, uint256 amount);
-    event ProposerBondReclaimed(uint256 indexed outputIndex, address indexed proposer, uint256 amount);
-    event CreditsWithdrawn(address indexed account, uint256 amount);
-
     function _challenge(uint256 outputIndex) internal {
         vm.prank(challenger);
         rollup.challenge{value: CHALLENGER_BOND}(outputIndex);
@@ -61,11 +40,11 @@ contract Rollup_Constructor_Test is Rollup_TestInit {
 
     function test_constructor_emitsRoles_succeeds() external {
         vm.expectEmit(true, true, false, false);
-        emit BatcherUpdated(address(0), batcher);
+        emit Rollup.BatcherUpdated(address(0), batcher);
         vm.expectEmit(true, true, false, false);
-        emit ProposerUpdated(address(0), proposer);
+        emit Rollup.ProposerUpdated(address(0), proposer);
         vm.expectEmit(true, true, false, false);
-        emit GuardianUpdated(address(0), guardian);
+        emit Rollup.GuardianUpdated(address(0), guardian);
         new Rollup(_config());
     }
 
@@ -102,7 +81,7 @@ contract Rollup_Roles_Test is Rollup_TestInit {
     function test_setBatcher_owner_succeeds() external {
         address n = makeAddr("newBatcher");
         vm.expectEmit(true, true, false, false, address(rollup));
-        emit BatcherUpdated(batcher, n);
+        emit Rollup.BatcherUpdated(batcher, n);
         vm.prank(owner);
         rollup.setBatcher(n);
         assertEq(rollup.batcher(), n);
@@ -123,7 +102,7 @@ contract Rollup_Roles_Test is Rollup_TestInit {
     function test_setProposer_owner_succeeds() external {
         address n = makeAddr("newProposer");
         vm.expectEmit(true, true, false, false, address(rollup));
-        emit ProposerUpdated(proposer, n);
+        emit Rollup.ProposerUpdated(proposer, n);
         vm.prank(owner);
         rollup.setProposer(n);
         assertEq(rollup.proposer(), n);
@@ -144,7 +123,7 @@ contract Rollup_Roles_Test is Rollup_TestInit {
     function test_setGuardian_owner_succeeds() external {
         address n = makeAddr("newGuardian");
         vm.expectEmit(true, true, false, false, address(rollup));
-        emit GuardianUpdated(guardian, n);
+        emit Rollup.GuardianUpdated(guardian, n);
         vm.prank(owner);
         rollup.setGuardian(n);
         assertEq(rollup.guardian(), n);
@@ -233,7 +212,7 @@ contract Rollup_SubmitBatch_Test is Rollup_TestInit {
         bytes memory data = hex"deadbeef";
         bytes32 expectedChain = _chain(bytes32(0), 1, 10, keccak256(data));
         vm.expectEmit(true, false, false, true, address(rollup));
-        emit BatchSubmitted(0, 1, 10, keccak256(data), expectedChain, new bytes32[](0));
+        emit Rollup.BatchSubmitted(0, 1, 10, keccak256(data), expectedChain, new bytes32[](0));
         vm.prank(batcher);
         rollup.submitBatch(1, 10, data);
         assertEq(uint256(rollup.nextBlock()), 11);
@@ -337,7 +316,7 @@ contract Rollup_SubmitBlobBatch_Test is Rollup_TestInit {
         bytes32 dataHash = keccak256(abi.encodePacked(hashes[0], hashes[1]));
         bytes32 expectedChain = _chain(bytes32(0), 1, 4, dataHash);
         vm.expectEmit(true, false, false, true, address(rollup));
-        emit BatchSubmitted(0, 1, 4, dataHash, expectedChain, hashes);
+        emit Rollup.BatchSubmitted(0, 1, 4, dataHash, expectedChain, hashes);
         vm.prank(batcher);
         rollup.submitBlobBatch(1, 4, 2);
         assertEq(rollup.batchChainHash(), expectedChain);
@@ -433,7 +412,7 @@ contract Rollup_ProposeOutput_Test is Rollup_TestInit {
     function test_proposeOutput_first_succeeds() external {
         bytes32 root = keccak256("root");
         vm.expectEmit(true, true, true, true, address(rollup));
-        emit OutputProposed(0, root, 10, block.timestamp);
+        emit Rollup.OutputProposed(0, root, 10, block.timestamp);
         _proposeAs(proposer, PROPOSER_BOND, 10, root);
         Rollup.Output memory o = rollup.getOutput(0);
         assertEq(o.outputRoot, root);
@@ -536,7 +515,7 @@ contract Rollup_Challenge_Test is Rollup_TestInit {
 
     function test_challenge_inWindow_succeeds() external {
         vm.expectEmit(true, true, false, false, address(rollup));
-        emit OutputChallenged(0, challenger);
+        emit Rollup.OutputChallenged(0, challenger);
         _challenge(0);
         assertEq(rollup.getOutput(0).challenger, challenger);
         assertEq(address(rollup).balance, PROPOSER_BOND + CHALLENGER_BOND);
@@ -617,9 +596,9 @@ contract Rollup_Resolve_Test is Rollup_TestInit {
     function test_resolve_valid_succeeds() external {
         _challenge(1);
         vm.expectEmit(true, true, false, true, address(rollup));
-        emit Credited(proposer, CHALLENGER_BOND);
+        emit Rollup.Credited(proposer, CHALLENGER_BOND);
         vm.expectEmit(true, true, false, true, address(rollup));
-        emit ChallengeResolved(1, true, challenger);
+        emit Rollup.ChallengeResolved(1, true, challenger);
         vm.prank(guardian);
         rollup.resolve(1, true);
         assertEq(rollup.outputCount(), 3);
@@ -640,9 +619,9 @@ contract Rollup_Resolve_Test is Rollup_TestInit {
         rollup.challenge{value: CHALLENGER_BOND}(2);
 
         vm.expectEmit(true, false, false, true, address(rollup));
-        emit OutputsDeleted(1, 3);
+        emit Rollup.OutputsDeleted(1, 3);
         vm.expectEmit(true, true, false, true, address(rollup));
-        emit ChallengeResolved(1, false, challenger);
+        emit Rollup.ChallengeResolved(1, false, challenger);
         vm.prank(guardian);
         rollup.resolve(1, false);
 
@@ -741,9 +720,9 @@ contract Rollup_ReclaimProposerBond_Test is Rollup_TestInit {
     function test_reclaimProposerBond_finalized_succeeds() external {
         vm.warp(block.timestamp + WINDOW);
         vm.expectEmit(true, true, false, true, address(rollup));
-        emit ProposerBondReclaimed(0, proposer, PROPOSER_BOND);
+        emit Rollup.ProposerBondReclaimed(0, proposer, PROPOSER_BOND);
         vm.expectEmit(true, false, false, true, address(rollup));
-        emit Credited(proposer, PROPOSER_BOND);
+        emit Rollup.Credited(proposer, PROPOSER_BOND);
         vm.prank(alice);
         rollup.reclaimProposerBond(0);
         assertEq(rollup.credits(proposer), PROPOSER_BOND);
@@ -788,7 +767,7 @@ contract Rollup_WithdrawCredits_Test is Rollup_TestInit {
         rollup.resolve(0, false);
         uint256 before = challenger.balance;
         vm.expectEmit(true, false, false, true, address(rollup));
-        emit CreditsWithdrawn(challenger, CHALLENGER_BOND + PROPOSER_BOND);
+        emit Rollup.CreditsWithdrawn(challenger, CHALLENGER_BOND + PROPOSER_BOND);
         vm.prank(challenger);
         rollup.withdrawCredits();
         assertEq(challenger.balance, before + CHALLENGER_BOND + PROPOSER_BOND);

@@ -7,17 +7,6 @@ import {Hashing} from "../../src/libraries/Hashing.sol";
 import {WithdrawalTransaction} from "../../src/libraries/Types.sol";
 
 contract L2ToL1MessagePasser_TestInit is Test {
-    event MessagePassed(
-        uint256 indexed nonce,
-        address indexed sender,
-        address indexed target,
-        uint256 value,
-        uint256 gasLimit,
-        bytes data,
-        bytes32 withdrawalHash
-    );
-    event WithdrawerBalanceBurnt(uint256 indexed amount);
-
     address internal constant PREDEPLOY = 0x4200000000000000000000000000000000000016;
     uint256 internal constant V1 = uint256(1) << 240;
 
@@ -46,7 +35,7 @@ contract L2ToL1MessagePasser_InitiateWithdrawal_Test is L2ToL1MessagePasser_Test
         bytes memory data = hex"abcd";
         bytes32 h = _hash(V1, alice, target, 2 ether, 150_000, data);
         vm.expectEmit(true, true, true, true, PREDEPLOY);
-        emit MessagePassed(V1, alice, target, 2 ether, 150_000, data, h);
+        emit L2ToL1MessagePasser.MessagePassed(V1, alice, target, 2 ether, 150_000, data, h);
         vm.prank(alice);
         passer.initiateWithdrawal{value: 2 ether}(target, 150_000, data);
         assertTrue(passer.sentMessages(h));
@@ -71,7 +60,7 @@ contract L2ToL1MessagePasser_InitiateWithdrawal_Test is L2ToL1MessagePasser_Test
     function test_receive_withdrawsToSender_succeeds() external {
         bytes32 h = _hash(V1, alice, alice, 1 ether, 100_000, "");
         vm.expectEmit(true, true, true, true, PREDEPLOY);
-        emit MessagePassed(V1, alice, alice, 1 ether, 100_000, "", h);
+        emit L2ToL1MessagePasser.MessagePassed(V1, alice, alice, 1 ether, 100_000, "", h);
         vm.prank(alice);
         (bool ok,) = PREDEPLOY.call{value: 1 ether}("");
         assertTrue(ok);
@@ -103,14 +92,14 @@ contract L2ToL1MessagePasser_Burn_Test is L2ToL1MessagePasser_TestInit {
         vm.prank(alice);
         passer.initiateWithdrawal{value: 3 ether}(alice, 0, "");
         vm.expectEmit(true, false, false, false, PREDEPLOY);
-        emit WithdrawerBalanceBurnt(3 ether);
+        emit L2ToL1MessagePasser.WithdrawerBalanceBurnt(3 ether);
         passer.burn();
         assertEq(PREDEPLOY.balance, 0);
     }
 
     function test_burn_empty_succeeds() external {
         vm.expectEmit(true, false, false, false, PREDEPLOY);
-        emit WithdrawerBalanceBurnt(0);
+        emit L2ToL1MessagePasser.WithdrawerBalanceBurnt(0);
         passer.burn();
         assertEq(PREDEPLOY.balance, 0);
     }
