@@ -1,0 +1,774 @@
+//! The SQLite store: open, the block commit, async reads and the pool journal.
+
+use crate::{
+    LogFilter, PoolTx, Result, StoreConfig, StoreError, StoredLog, StoredReceipt, StoredTx,
+    codec::{self, int, uint},
+    types::{AccountInfo, BlockWrite},
+};
+use alloy::consensus::Header;
+use alloy_primitives::{Address, B256, Bytes, Log, LogData, Sealed, U256};
+use alloy_rlp::Decodable;
+use lru::LruCache;
+use sqlx::{
+    QueryBuilder, Sqlite, SqliteConnection, SqlitePool,
+    sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous},
+};
+use std::{
+    num::NonZeroUsize,
+    sync::{Arc, Mutex, PoisonError},
+};
+use tokio::runtime::Handle;
+use tributary_trie::EMPTY_ROOT_HASH;
+
+/// The schema, embedded from `crates/storage/migrations` at compile time (no database needed).
+pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
+
+/// Most addresses plus topic values one log filter may carry (each is a bound SQL parameter).
+pub const MAX_FILTER_VALUES: usize = 1_000;
+
+const META_HEAD: &str = "head";
+const META_CHAIN_ID: &str = "chain_id";
+const META_GENESIS: &str = "genesis_hash";
+
+pub(crate) type NodeCache = Arc<Mutex<LruCache<B256, Bytes>>>;
+
+/// The node's embedded store: one SQLite file in WAL mode, one writer connection and a small
+/// read pool. Cheap to clone (all handles are shared).
+///
+/// See the [crate docs](crate) for the schema, durability and the sync access paths.
+#[derive(Debug, Clone)]
+pub struct Store {
+    writer: SqlitePool,
+    reader: SqlitePool,
+    pub(crate) nodes: NodeCache,
+    pub(crate) runtime: Handle,
+}
+
+/// The head of the stored chain.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Head {
+    /// Block number.
+    pub number: u64,
+    /// Block hash.
+    pub hash: B256,
+    /// The block's state root (open the state trie here to build the next block).
+    pub state_root: B256,
+}
+
+impl Store {
+    /// Opens (creating if missing) the database and migrates it to the current schema.
+    ///
+    /// Must be called inside a tokio runtime; the runtime is remembered for the sync access
+    /// paths ([`Store::node_store`], [`Store::state_reader`]).
+    pub async fn open(config: StoreConfig) -> Result<Self> {
+        let base = SqliteConnectOptions::new()
+            .filename(&config.path)
+            .journal_mode(SqliteJournalMode::Wal)
+            // WAL + NORMAL: a commit is in the WAL (OS page cache) when it returns, so a killed
+            // process loses nothing; only an OS crash or power cut can drop the last commits
+            // (never corrupting the file). FULL would fsync on every commit.
+            .synchronous(SqliteSynchronous::Normal)
+            .foreign_keys(true)
+            .busy_timeout(config.busy_timeout);
+        let writer = SqlitePoolOptions::new()
+            .max_connections(1)
+            .min_connections(1)
+            .idle_timeout(None)
+            .max_lifetime(None)
+            .connect_with(base.clone().create_if_missing(true))
+            .await?;
+        MIGRATOR.run(&writer).await?;
+        let reader = SqlitePoolOptions::new()
+            .max_connections(config.read_connections.max(1))
+            .idle_timeout(None)
+            .max_lifetime(None)
+            .connect_with(base.read_only(true))
+            .await?;
+        let capacity = NonZeroUsize::new(config.node_cache_nodes).unwrap_or(NonZeroUsize::MIN);
+        tracing::debug!(target: "storage", path = %config.path.display(), "store opened");
+        Ok(Self {
+            writer,
+            reader,
+            nodes: Arc::new(Mutex::new(LruCache::new(capacity))),
+            runtime: Handle::current(),
+        })
+    }
+
+    /// Closes all connections, checkpointing the WAL. Later calls on clones fail.
+    pub async fn close(&self) {
+        self.reader.close().await;
+        self.writer.close().await;
+    }
+
+    pub(crate) const fn reader(&self) -> &SqlitePool {
+        &self.reader
+    }
+
+    // ---------------------------------------------------------------- chain identity
+
+    /// Records `chain_id` in an empty store, or checks that the store belongs to it.
+    pub async fn ensure_chain_id(&self, chain_id: u64) -> Result<()> {
+        let mut conn = self.writer.acquire().await?;
+        match meta_get(&mut conn, META_CHAIN_ID).await? {
+            Some(bytes) => {
+                let stored = meta_u64(&bytes)?;
+                if stored != chain_id {
+                    return Err(StoreError::ChainIdMismatch {
+                        stored,
+                        expected: chain_id,
+                    });
+                }
+            }
+            None => meta_put(&mut conn, META_CHAIN_ID, &chain_id.to_be_bytes()).await?,
+        }
+        Ok(())
+    }
+
+    /// Hash of block 0, once committed.
+    pub async fn genesis_hash(&self) -> Result<Option<B256>> {
+        let mut conn = self.reader.acquire().await?;
+        meta_get(&mut conn, META_GENESIS)
+            .await?
+            .map(|b| codec::b256("genesis hash", &b))
+            .transpose()
+    }
+
+    // ---------------------------------------------------------------- the block commit
+
+    /// Writes one block and everything it changed in a single SQLite transaction: header,
+    /// transactions, receipts, logs, flat-state changes, new code, new trie nodes, the head
+    /// pointer, and the removal of the included transactions from the pool journal.
+    ///
+    /// The block must extend the head (number `head + 1` and parent hash = head hash; block 0
+    /// on an empty store) and its state root must be stored or among its new trie nodes.
+    /// On any error nothing of the block is written. When this returns `Ok` the block is
+    /// durable against a process kill (see the crate docs for power loss).
+    pub async fn commit_block(&self, block: &BlockWrite) -> Result<Head> {
+        let header = &block.header;
+        let hash = header.hash_slow();
+        let number = int("block number", header.number)?;
+        let timestamp = int("timestamp", header.timestamp)?;
+        let mut tx = self.writer.begin_with("BEGIN IMMEDIATE").await?;
+
+        // Contiguity with the stored head.
+        match read_head(&mut tx).await? {
+            None if header.number != 0 => {
+                return Err(StoreError::NotNextBlock {
+                    expected: 0,
+                    got: header.number,
+                });
+            }
+            Some(head) if head.number.checked_add(1) != Some(header.number) => {
+                return Err(StoreError::NotNextBlock {
+                    expected: head.number.saturating_add(1),
+                    got: header.number,
+                });
+            }
+            Some(head) if head.hash != header.parent_hash => {
+                return Err(StoreError::ParentMismatch {
+                    number: header.number,
+                    parent: header.parent_hash,
+                    head: head.hash,
+                });
+            }
+            _ => {}
+        }
+        // The state the header claims must be readable after a restart.
+        if header.state_root != EMPTY_ROOT_HASH
+            && !block.trie_nodes.contains_key(&header.state_root)
+            && sqlx::query("SELECT 1 FROM trie_nodes WHERE hash = ?")
+                .bind(header.state_root.as_slice())
+                .fetch_optional(&mut *tx)
+                .await?
+                .is_none()
+        {
+            return Err(StoreError::MissingStateRoot {
+                number: header.number,
+                root: header.state_root,
+            });
+        }
+
+        sqlx::query(
+            "INSERT INTO blocks (number, hash, parent_hash, timestamp, header) VALUES (?, ?, ?, ?, ?)",
+        )
+        .bind(number)
+        .bind(hash.as_slice())
+        .bind(header.parent_hash.as_slice())
+        .bind(timestamp)
+        .bind(alloy_rlp::encode(header))
+        .execute(&mut *tx)
+        .await?;
+
+        let mut log_index: u64 = 0;
+        for (idx, t) in block.transactions.iter().enumerate() {
+            let idx = int("transaction index", codec::usize_to_u64(idx))?;
+            sqlx::query(
+                "INSERT INTO transactions (hash, block_number, idx, sender, raw) VALUES (?, ?, ?, ?, ?)",
+            )
+            .bind(t.hash.as_slice())
+            .bind(number)
+            .bind(idx)
+            .bind(t.sender.as_slice())
+            .bind(t.raw.as_ref())
+            .execute(&mut *tx)
+            .await?;
+            sqlx::query(
+                "INSERT INTO receipts (block_number, idx, tx_hash, gas_used, effective_gas_price, \
+                 first_log_index, contract_address, l1_fee, extra, encoded) \
+                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            )
+            .bind(number)
+            .bind(idx)
+            .bind(t.hash.as_slice())
+            .bind(int("gas used", t.gas_used)?)
+            .bind(t.effective_gas_price.to_be_bytes().as_slice())
+            .bind(int("log index", log_index)?)
+            .bind(t.contract_address.as_ref().map(|a| a.as_slice()))
+            .bind(t.l1_fee.as_ref().map(|f| codec::u256_bytes(f).to_vec()))
+            .bind(t.extra.as_ref().map(|e| e.as_ref()))
+            .bind(t.receipt.as_ref())
+            .execute(&mut *tx)
+            .await?;
+            for log in &t.logs {
+                let topics = log.topics();
+                let topic = |i: usize| topics.get(i).map(|t| t.as_slice());
+                sqlx::query(
+                    "INSERT INTO logs (block_number, log_index, tx_idx, tx_hash, address, \
+                     topic0, topic1, topic2, topic3, data) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                )
+                .bind(number)
+                .bind(int("log index", log_index)?)
+                .bind(idx)
+                .bind(t.hash.as_slice())
+                .bind(log.address.as_slice())
+                .bind(topic(0))
+                .bind(topic(1))
+                .bind(topic(2))
+                .bind(topic(3))
+                .bind(log.data.data.as_ref())
+                .execute(&mut *tx)
+                .await?;
+                log_index += 1;
+            }
+        }
+
+        for (address, change) in &block.state {
+            let addr = address.as_slice();
+            let Some(info) = &change.info else {
+                sqlx::query("DELETE FROM accounts WHERE address = ?")
+                    .bind(addr)
+                    .execute(&mut *tx)
+                    .await?;
+                sqlx::query("DELETE FROM storage WHERE address = ?")
+                    .bind(addr)
+                    .execute(&mut *tx)
+                    .await?;
+                continue;
+            };
+            if change.wipe_storage {
+                sqlx::query("DELETE FROM storage WHERE address = ?")
+                    .bind(addr)
+                    .execute(&mut *tx)
+                    .await?;
+            }
+            sqlx::query(
+                "INSERT INTO accounts (address, nonce, balance, code_hash) VALUES (?, ?, ?, ?) \
+                 ON CONFLICT (address) DO UPDATE SET nonce = excluded.nonce, \
+                 balance = excluded.balance, code_hash = excluded.code_hash",
+            )
+            .bind(addr)
+            .bind(codec::bits_to_i64(info.nonce))
+            .bind(codec::u256_bytes(&info.balance).as_slice())
+            .bind(info.code_hash.as_slice())
+            .execute(&mut *tx)
+            .await?;
+            for (slot, value) in &change.storage {
+                if value.is_zero() {
+                    sqlx::query("DELETE FROM storage WHERE address = ? AND slot = ?")
+                        .bind(addr)
+                        .bind(slot.as_slice())
+                        .execute(&mut *tx)
+                        .await?;
+                } else {
+                    sqlx::query(
+                        "INSERT INTO storage (address, slot, value) VALUES (?, ?, ?) \
+                         ON CONFLICT (address, slot) DO UPDATE SET value = excluded.value",
+                    )
+                    .bind(addr)
+                    .bind(slot.as_slice())
+                    .bind(codec::u256_bytes(value).as_slice())
+                    .execute(&mut *tx)
+                    .await?;
+                }
+            }
+        }
+
+        for (code_hash, code) in &block.code {
+            sqlx::query("INSERT OR IGNORE INTO code (hash, bytes) VALUES (?, ?)")
+                .bind(code_hash.as_slice())
+                .bind(code.as_ref())
+                .execute(&mut *tx)
+                .await?;
+        }
+        for (node_hash, rlp) in &block.trie_nodes {
+            sqlx::query("INSERT OR IGNORE INTO trie_nodes (hash, rlp) VALUES (?, ?)")
+                .bind(node_hash.as_slice())
+                .bind(rlp.as_ref())
+                .execute(&mut *tx)
+                .await?;
+        }
+
+        for t in &block.transactions {
+            sqlx::query("DELETE FROM pool_journal WHERE hash = ?")
+                .bind(t.hash.as_slice())
+                .execute(&mut *tx)
+                .await?;
+        }
+        // The head pointer last: it is what a restart resumes from.
+        meta_put(&mut tx, META_HEAD, &header.number.to_be_bytes()).await?;
+        if header.number == 0 {
+            meta_put(&mut tx, META_GENESIS, hash.as_slice()).await?;
+        }
+        tx.commit().await?;
+
+        // Warm the node cache only with what is now durable.
+        let mut cache = self.nodes.lock().unwrap_or_else(PoisonError::into_inner);
+        for (node_hash, rlp) in &block.trie_nodes {
+            cache.put(*node_hash, rlp.clone());
+        }
+        drop(cache);
+        tracing::debug!(target: "storage", number = header.number, %hash, txs = block.transactions.len(), "block committed");
+        Ok(Head {
+            number: header.number,
+            hash,
+            state_root: header.state_root,
+        })
+    }
+
+    // ---------------------------------------------------------------- block reads
+
+    /// The last committed block, or `None` for an empty store.
+    pub async fn head(&self) -> Result<Option<Head>> {
+        let mut conn = self.reader.acquire().await?;
+        read_head(&mut conn).await
+    }
+
+    /// A block's header by number.
+    pub async fn header_by_number(&self, number: u64) -> Result<Option<Sealed<Header>>> {
+        let row: Option<(Vec<u8>, Vec<u8>)> =
+            sqlx::query_as("SELECT hash, header FROM blocks WHERE number = ?")
+                .bind(int("block number", number)?)
+                .fetch_optional(&self.reader)
+                .await?;
+        row.map(|(hash, header)| sealed_header(&hash, &header))
+            .transpose()
+    }
+
+    /// A block's header by hash.
+    pub async fn header_by_hash(&self, hash: B256) -> Result<Option<Sealed<Header>>> {
+        let row: Option<(Vec<u8>, Vec<u8>)> =
+            sqlx::query_as("SELECT hash, header FROM blocks WHERE hash = ?")
+                .bind(hash.as_slice())
+                .fetch_optional(&self.reader)
+                .await?;
+        row.map(|(hash, header)| sealed_header(&hash, &header))
+            .transpose()
+    }
+
+    /// The hash of block `number`, if stored.
+    pub async fn block_hash(&self, number: u64) -> Result<Option<B256>> {
+        block_hash(&self.reader, number).await
+    }
+
+    /// The transactions of block `number` in block order (empty if the block is unknown).
+    pub async fn block_transactions(&self, number: u64) -> Result<Vec<StoredTx>> {
+        let rows: Vec<TxRow> = sqlx::query_as(
+            "SELECT t.hash, t.block_number, b.hash, t.idx, t.sender, t.raw FROM transactions t \
+             JOIN blocks b ON b.number = t.block_number WHERE t.block_number = ? ORDER BY t.idx",
+        )
+        .bind(int("block number", number)?)
+        .fetch_all(&self.reader)
+        .await?;
+        rows.into_iter().map(stored_tx).collect()
+    }
+
+    /// An included transaction by hash, with its block and position.
+    pub async fn transaction(&self, hash: B256) -> Result<Option<StoredTx>> {
+        let row: Option<TxRow> = sqlx::query_as(
+            "SELECT t.hash, t.block_number, b.hash, t.idx, t.sender, t.raw FROM transactions t \
+             JOIN blocks b ON b.number = t.block_number WHERE t.hash = ?",
+        )
+        .bind(hash.as_slice())
+        .fetch_optional(&self.reader)
+        .await?;
+        row.map(stored_tx).transpose()
+    }
+
+    /// The receipts of block `number` in block order (empty if the block is unknown).
+    pub async fn block_receipts(&self, number: u64) -> Result<Vec<StoredReceipt>> {
+        let rows: Vec<ReceiptRow> = sqlx::query_as(
+            "SELECT r.tx_hash, r.block_number, b.hash, r.idx, r.gas_used, r.effective_gas_price, \
+             r.first_log_index, r.contract_address, r.l1_fee, r.extra, r.encoded FROM receipts r \
+             JOIN blocks b ON b.number = r.block_number WHERE r.block_number = ? ORDER BY r.idx",
+        )
+        .bind(int("block number", number)?)
+        .fetch_all(&self.reader)
+        .await?;
+        rows.into_iter().map(stored_receipt).collect()
+    }
+
+    /// The receipt of an included transaction. A receipt exists only once its block is durable.
+    pub async fn receipt(&self, tx_hash: B256) -> Result<Option<StoredReceipt>> {
+        let row: Option<ReceiptRow> = sqlx::query_as(
+            "SELECT r.tx_hash, r.block_number, b.hash, r.idx, r.gas_used, r.effective_gas_price, \
+             r.first_log_index, r.contract_address, r.l1_fee, r.extra, r.encoded FROM transactions t \
+             JOIN receipts r ON r.block_number = t.block_number AND r.idx = t.idx \
+             JOIN blocks b ON b.number = t.block_number WHERE t.hash = ?",
+        )
+        .bind(tx_hash.as_slice())
+        .fetch_optional(&self.reader)
+        .await?;
+        row.map(stored_receipt).transpose()
+    }
+
+    /// Logs matching `filter`, in chain order. Fails with [`StoreError::TooManyLogs`] if more
+    /// than `limit` logs match (nothing partial is returned).
+    pub async fn logs(&self, filter: &LogFilter, limit: usize) -> Result<Vec<StoredLog>> {
+        if filter.from_block > filter.to_block {
+            return Err(StoreError::InvalidFilter {
+                reason: "from block is after to block",
+            });
+        }
+        let values = filter.addresses.len() + filter.topics.iter().map(Vec::len).sum::<usize>();
+        if values > MAX_FILTER_VALUES {
+            return Err(StoreError::InvalidFilter {
+                reason: "too many addresses and topics",
+            });
+        }
+        let mut q = QueryBuilder::<Sqlite>::new(
+            "SELECT l.block_number, b.hash, b.timestamp, l.log_index, l.tx_idx, l.tx_hash, \
+             l.address, l.topic0, l.topic1, l.topic2, l.topic3, l.data FROM logs l \
+             JOIN blocks b ON b.number = l.block_number WHERE l.block_number BETWEEN ",
+        );
+        q.push_bind(int("block number", filter.from_block)?);
+        q.push(" AND ");
+        q.push_bind(int("block number", filter.to_block.min(i64::MAX as u64))?);
+        push_in(
+            &mut q,
+            "l.address",
+            filter.addresses.iter().map(|a| a.to_vec()),
+        );
+        for (position, topics) in filter.topics.iter().enumerate() {
+            push_in(
+                &mut q,
+                ["l.topic0", "l.topic1", "l.topic2", "l.topic3"][position],
+                topics.iter().map(|t| t.to_vec()),
+            );
+        }
+        q.push(" ORDER BY l.block_number, l.log_index LIMIT ");
+        q.push_bind(i64::try_from(limit.saturating_add(1)).unwrap_or(i64::MAX));
+        let rows: Vec<LogRow> = q.build_query_as().fetch_all(&self.reader).await?;
+        if rows.len() > limit {
+            return Err(StoreError::TooManyLogs { limit });
+        }
+        rows.into_iter().map(stored_log).collect()
+    }
+
+    // ---------------------------------------------------------------- flat state
+
+    /// The latest state of an account (`None` if it does not exist).
+    pub async fn account(&self, address: Address) -> Result<Option<AccountInfo>> {
+        account(&self.reader, address).await
+    }
+
+    /// The latest value of a storage slot (zero if unset).
+    pub async fn storage(&self, address: Address, slot: B256) -> Result<U256> {
+        storage(&self.reader, address, slot).await
+    }
+
+    /// Contract code by hash.
+    pub async fn code(&self, hash: B256) -> Result<Option<Bytes>> {
+        code(&self.reader, hash).await
+    }
+
+    /// A trie node by hash, straight from SQLite (no cache).
+    pub async fn trie_node(&self, hash: B256) -> Result<Option<Bytes>> {
+        trie_node(&self.reader, hash).await
+    }
+
+    // ---------------------------------------------------------------- pool journal
+
+    /// Journals an accepted pool transaction. Returns `false` if its hash is already journaled.
+    /// Durable against a process kill when this returns.
+    pub async fn pool_insert(&self, tx: &PoolTx) -> Result<bool> {
+        let done = sqlx::query(
+            "INSERT OR IGNORE INTO pool_journal (hash, sender, nonce, inserted_at, raw) \
+             VALUES (?, ?, ?, ?, ?)",
+        )
+        .bind(tx.hash.as_slice())
+        .bind(tx.sender.as_slice())
+        .bind(codec::bits_to_i64(tx.nonce))
+        .bind(codec::bits_to_i64(tx.inserted_at))
+        .bind(tx.raw.as_ref())
+        .execute(&self.writer)
+        .await?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    /// Removes transactions from the journal (evicted, replaced or dropped), in one transaction.
+    /// Returns how many were journaled. Included transactions leave in `commit_block`.
+    pub async fn pool_remove(&self, hashes: &[B256]) -> Result<u64> {
+        let mut tx = self.writer.begin().await?;
+        let mut removed = 0;
+        for hash in hashes {
+            removed += sqlx::query("DELETE FROM pool_journal WHERE hash = ?")
+                .bind(hash.as_slice())
+                .execute(&mut *tx)
+                .await?
+                .rows_affected();
+        }
+        tx.commit().await?;
+        Ok(removed)
+    }
+
+    /// The journaled transactions in arrival order, to refill the pool on startup.
+    pub async fn pool_load(&self) -> Result<Vec<PoolTx>> {
+        let rows: Vec<PoolRow> = sqlx::query_as(
+            "SELECT hash, sender, nonce, inserted_at, raw FROM pool_journal ORDER BY seq",
+        )
+        .fetch_all(&self.reader)
+        .await?;
+        rows.into_iter()
+            .map(|(hash, sender, nonce, inserted_at, raw)| {
+                Ok(PoolTx {
+                    hash: codec::b256("pool tx hash", &hash)?,
+                    sender: codec::address("pool tx sender", &sender)?,
+                    nonce: codec::bits_to_u64(nonce),
+                    inserted_at: codec::bits_to_u64(inserted_at),
+                    raw: raw.into(),
+                })
+            })
+            .collect()
+    }
+}
+
+// -------------------------------------------------------------------- shared query helpers
+
+type PoolRow = (Vec<u8>, Vec<u8>, i64, i64, Vec<u8>);
+type TxRow = (Vec<u8>, i64, Vec<u8>, i64, Vec<u8>, Vec<u8>);
+type ReceiptRow = (
+    Vec<u8>,
+    i64,
+    Vec<u8>,
+    i64,
+    i64,
+    Vec<u8>,
+    i64,
+    Option<Vec<u8>>,
+    Option<Vec<u8>>,
+    Option<Vec<u8>>,
+    Vec<u8>,
+);
+type LogRow = (
+    i64,
+    Vec<u8>,
+    i64,
+    i64,
+    i64,
+    Vec<u8>,
+    Vec<u8>,
+    Option<Vec<u8>>,
+    Option<Vec<u8>>,
+    Option<Vec<u8>>,
+    Option<Vec<u8>>,
+    Vec<u8>,
+);
+
+fn push_in(
+    q: &mut QueryBuilder<Sqlite>,
+    column: &'static str,
+    values: impl ExactSizeIterator<Item = Vec<u8>>,
+) {
+    if values.len() == 0 {
+        return;
+    }
+    q.push(" AND ").push(column).push(" IN (");
+    let mut list = q.separated(", ");
+    for v in values {
+        list.push_bind(v);
+    }
+    q.push(")");
+}
+
+async fn meta_get(conn: &mut SqliteConnection, key: &str) -> Result<Option<Vec<u8>>> {
+    Ok(sqlx::query_scalar("SELECT value FROM meta WHERE key = ?")
+        .bind(key)
+        .fetch_optional(conn)
+        .await?)
+}
+
+async fn meta_put(conn: &mut SqliteConnection, key: &str, value: &[u8]) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+    )
+    .bind(key)
+    .bind(value)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+fn meta_u64(bytes: &[u8]) -> Result<u64> {
+    let arr: [u8; 8] = bytes.try_into().map_err(|_| {
+        StoreError::corrupt("meta integer", format!("{} bytes, not 8", bytes.len()))
+    })?;
+    Ok(u64::from_be_bytes(arr))
+}
+
+async fn read_head(conn: &mut SqliteConnection) -> Result<Option<Head>> {
+    let Some(bytes) = meta_get(conn, META_HEAD).await? else {
+        return Ok(None);
+    };
+    let number = meta_u64(&bytes)?;
+    let row: Option<(Vec<u8>, Vec<u8>)> =
+        sqlx::query_as("SELECT hash, header FROM blocks WHERE number = ?")
+            .bind(int("block number", number)?)
+            .fetch_optional(conn)
+            .await?;
+    let Some((hash, header)) = row else {
+        return Err(StoreError::corrupt(
+            "head pointer",
+            format!("head block {number} is not stored"),
+        ));
+    };
+    let header = sealed_header(&hash, &header)?;
+    Ok(Some(Head {
+        number,
+        hash: header.hash(),
+        state_root: header.state_root,
+    }))
+}
+
+fn sealed_header(hash: &[u8], rlp: &[u8]) -> Result<Sealed<Header>> {
+    let hash = codec::b256("block hash", hash)?;
+    let header =
+        Header::decode(&mut &rlp[..]).map_err(|e| StoreError::corrupt("block header", e))?;
+    Ok(Sealed::new_unchecked(header, hash))
+}
+
+fn stored_tx((hash, block_number, block_hash, idx, sender, raw): TxRow) -> Result<StoredTx> {
+    Ok(StoredTx {
+        hash: codec::b256("transaction hash", &hash)?,
+        block_number: uint("block number", block_number)?,
+        block_hash: codec::b256("block hash", &block_hash)?,
+        index: uint("transaction index", idx)?,
+        sender: codec::address("transaction sender", &sender)?,
+        raw: raw.into(),
+    })
+}
+
+fn stored_receipt(row: ReceiptRow) -> Result<StoredReceipt> {
+    let (
+        tx_hash,
+        block_number,
+        block_hash,
+        idx,
+        gas_used,
+        price,
+        first_log,
+        contract,
+        l1_fee,
+        extra,
+        encoded,
+    ) = row;
+    Ok(StoredReceipt {
+        tx_hash: codec::b256("receipt tx hash", &tx_hash)?,
+        block_number: uint("block number", block_number)?,
+        block_hash: codec::b256("block hash", &block_hash)?,
+        index: uint("receipt index", idx)?,
+        gas_used: uint("gas used", gas_used)?,
+        effective_gas_price: codec::u128_from("effective gas price", &price)?,
+        first_log_index: uint("log index", first_log)?,
+        contract_address: contract
+            .map(|c| codec::address("contract address", &c))
+            .transpose()?,
+        l1_fee: l1_fee.map(|f| codec::u256("l1 fee", &f)).transpose()?,
+        extra: extra.map(Bytes::from),
+        encoded: encoded.into(),
+    })
+}
+
+fn stored_log(row: LogRow) -> Result<StoredLog> {
+    let (number, block_hash, timestamp, log_index, tx_idx, tx_hash, address, t0, t1, t2, t3, data) =
+        row;
+    let topics = [t0, t1, t2, t3]
+        .into_iter()
+        .map_while(|t| t)
+        .map(|t| codec::b256("log topic", &t))
+        .collect::<Result<Vec<_>>>()?;
+    Ok(StoredLog {
+        block_number: uint("block number", number)?,
+        block_hash: codec::b256("block hash", &block_hash)?,
+        block_timestamp: uint("timestamp", timestamp)?,
+        log_index: uint("log index", log_index)?,
+        tx_index: uint("transaction index", tx_idx)?,
+        tx_hash: codec::b256("log tx hash", &tx_hash)?,
+        log: Log {
+            address: codec::address("log address", &address)?,
+            data: LogData::new_unchecked(topics, data.into()),
+        },
+    })
+}
+
+pub(crate) async fn block_hash(pool: &SqlitePool, number: u64) -> Result<Option<B256>> {
+    let Ok(number) = i64::try_from(number) else {
+        return Ok(None);
+    };
+    let hash: Option<Vec<u8>> = sqlx::query_scalar("SELECT hash FROM blocks WHERE number = ?")
+        .bind(number)
+        .fetch_optional(pool)
+        .await?;
+    hash.map(|h| codec::b256("block hash", &h)).transpose()
+}
+
+pub(crate) async fn account(pool: &SqlitePool, address: Address) -> Result<Option<AccountInfo>> {
+    let row: Option<(i64, Vec<u8>, Vec<u8>)> =
+        sqlx::query_as("SELECT nonce, balance, code_hash FROM accounts WHERE address = ?")
+            .bind(address.as_slice())
+            .fetch_optional(pool)
+            .await?;
+    row.map(|(nonce, balance, code_hash)| {
+        Ok(AccountInfo {
+            nonce: codec::bits_to_u64(nonce),
+            balance: codec::u256("balance", &balance)?,
+            code_hash: codec::b256("code hash", &code_hash)?,
+        })
+    })
+    .transpose()
+}
+
+pub(crate) async fn storage(pool: &SqlitePool, address: Address, slot: B256) -> Result<U256> {
+    let value: Option<Vec<u8>> =
+        sqlx::query_scalar("SELECT value FROM storage WHERE address = ? AND slot = ?")
+            .bind(address.as_slice())
+            .bind(slot.as_slice())
+            .fetch_optional(pool)
+            .await?;
+    value.map_or(Ok(U256::ZERO), |v| codec::u256("storage value", &v))
+}
+
+pub(crate) async fn code(pool: &SqlitePool, hash: B256) -> Result<Option<Bytes>> {
+    let bytes: Option<Vec<u8>> = sqlx::query_scalar("SELECT bytes FROM code WHERE hash = ?")
+        .bind(hash.as_slice())
+        .fetch_optional(pool)
+        .await?;
+    Ok(bytes.map(Bytes::from))
+}
+
+pub(crate) async fn trie_node(pool: &SqlitePool, hash: B256) -> Result<Option<Bytes>> {
+    let rlp: Option<Vec<u8>> = sqlx::query_scalar("SELECT rlp FROM trie_nodes WHERE hash = ?")
+        .bind(hash.as_slice())
+        .fetch_optional(pool)
+        .await?;
+    Ok(rlp.map(Bytes::from))
+}

@@ -1,0 +1,169 @@
+//! Synchronous access for the block builder: the trie's [`NodeStore`] and revm's
+//! [`DatabaseRef`] over the store.
+//!
+//! Both traits are synchronous, sqlx is async. A read that misses the cache runs the query on
+//! the store's tokio runtime with [`Handle::block_on`]: the calling thread parks until one of the
+//! read-pool connections (each a worker thread of sqlx-sqlite) answers. That is correct only on a
+//! thread that is **not** an async worker: run the block builder (and any proof building) inside
+//! `tokio::task::spawn_blocking` or on a plain `std::thread`. Called from within an async task,
+//! tokio panics ("Cannot start a runtime from within a runtime") instead of silently stalling a
+//! worker.
+//!
+//! Cost: a miss is one round trip to a sqlx connection thread, measured in the
+//! `measure_sync_reads` test (see the crate docs); hits are a mutex-guarded LRU lookup.
+//!
+//! [`Handle::block_on`]: tokio::runtime::Handle::block_on
+
+use crate::{Result, Store, StoreError, store};
+use alloy_primitives::{Address, B256, Bytes, U256};
+use revm::{
+    bytecode::Bytecode,
+    database_interface::DatabaseRef,
+    primitives::{StorageKey, StorageValue},
+    state::AccountInfo as RevmAccountInfo,
+};
+use std::sync::PoisonError;
+use tributary_trie::{KECCAK_EMPTY, NodeStore};
+
+/// The trie's node store over SQLite, with the store's shared LRU cache of nodes.
+///
+/// Nodes are immutable (addressed by hash), so the cache never needs invalidating; commits add
+/// their new nodes to it. Misses read the `trie_nodes` table synchronously (see the module docs:
+/// call only from blocking threads).
+#[derive(Debug, Clone)]
+pub struct SqliteNodeStore {
+    store: Store,
+}
+
+impl Store {
+    /// The trie node store over this database (shares the node cache with all clones).
+    pub fn node_store(&self) -> SqliteNodeStore {
+        SqliteNodeStore {
+            store: self.clone(),
+        }
+    }
+
+    /// A synchronous reader of the latest flat state for the EVM (see [`StateReader`]).
+    pub fn state_reader(&self) -> StateReader {
+        StateReader {
+            store: self.clone(),
+        }
+    }
+
+    fn block_on<F: Future>(&self, f: F) -> F::Output {
+        self.runtime.block_on(f)
+    }
+}
+
+impl SqliteNodeStore {
+    /// Number of nodes currently cached.
+    pub fn cached(&self) -> usize {
+        self.store
+            .nodes
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .len()
+    }
+
+    /// Empties the node cache (to measure or test cold reads).
+    pub fn clear_cache(&self) {
+        self.store
+            .nodes
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clear();
+    }
+}
+
+impl NodeStore for SqliteNodeStore {
+    type Error = StoreError;
+
+    fn get(&self, hash: &B256) -> Result<Option<Bytes>> {
+        let cached = self
+            .store
+            .nodes
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .get(hash)
+            .cloned();
+        if cached.is_some() {
+            return Ok(cached);
+        }
+        let node = self
+            .store
+            .block_on(store::trie_node(self.store.reader(), *hash))?;
+        if let Some(rlp) = &node {
+            self.store
+                .nodes
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .put(*hash, rlp.clone());
+        }
+        Ok(node)
+    }
+}
+
+/// The latest flat state (accounts, storage, code) and block hashes, read synchronously: a
+/// [`revm::DatabaseRef`] for the block builder.
+///
+/// It reads the state as of the last committed block, so build on the head only. It does not
+/// cache: wrap it in revm's `State`/`CacheDB` (the executor does), which caches per block.
+/// Call only from blocking threads (module docs).
+#[derive(Debug, Clone)]
+pub struct StateReader {
+    store: Store,
+}
+
+impl StateReader {
+    /// The account's latest state.
+    pub fn account(&self, address: Address) -> Result<Option<crate::AccountInfo>> {
+        self.store
+            .block_on(store::account(self.store.reader(), address))
+    }
+
+    /// A slot's latest value.
+    pub fn storage(&self, address: Address, slot: B256) -> Result<U256> {
+        self.store
+            .block_on(store::storage(self.store.reader(), address, slot))
+    }
+
+    /// Code by hash.
+    pub fn code(&self, hash: B256) -> Result<Option<Bytes>> {
+        self.store.block_on(store::code(self.store.reader(), hash))
+    }
+}
+
+impl DatabaseRef for StateReader {
+    type Error = StoreError;
+
+    fn basic_ref(&self, address: Address) -> Result<Option<RevmAccountInfo>> {
+        Ok(self.account(address)?.map(|a| RevmAccountInfo {
+            balance: a.balance,
+            nonce: a.nonce,
+            code_hash: a.code_hash,
+            account_id: None,
+            // Loaded lazily through `code_by_hash_ref`.
+            code: (a.code_hash == KECCAK_EMPTY).then(Bytecode::default),
+        }))
+    }
+
+    fn code_by_hash_ref(&self, code_hash: B256) -> Result<Bytecode> {
+        if code_hash == KECCAK_EMPTY {
+            return Ok(Bytecode::default());
+        }
+        let code = self.code(code_hash)?.ok_or_else(|| {
+            StoreError::corrupt("code", format!("no code stored for hash {code_hash}"))
+        })?;
+        Bytecode::new_raw_checked(code).map_err(|e| StoreError::corrupt("code", e))
+    }
+
+    fn storage_ref(&self, address: Address, index: StorageKey) -> Result<StorageValue> {
+        self.storage(address, B256::from(index))
+    }
+
+    fn block_hash_ref(&self, number: u64) -> Result<B256> {
+        self.store
+            .block_on(store::block_hash(self.store.reader(), number))?
+            .ok_or(StoreError::MissingBlock { number })
+    }
+}

@@ -1,0 +1,1 @@
+//! Measurements (printed, not asserted).
