@@ -4,7 +4,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-step() { printf '\n==> %s\n' "$*"; }
+step() { printf '\n==> [%ss] %s\n' "$SECONDS" "$*"; }
+trap 'printf "\n==> [%ss] done\n" "$SECONDS"' EXIT
 
 step "npm ci (solc-js, forge/anvil/cast, OpenZeppelin)"
 npm ci --no-audit --no-fund
