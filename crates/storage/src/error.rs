@@ -46,6 +46,12 @@ pub enum StoreError {
         /// Its header's state root.
         root: B256,
     },
+    /// `commit_block` was given two state changes for one account.
+    #[error("block changes account {address} twice")]
+    DuplicateAccount {
+        /// The account.
+        address: alloy_primitives::Address,
+    },
     /// A value does not fit the column it goes to (a u64 above `i64::MAX` where SQLite ordering
     /// matters: block numbers, indexes, timestamps, gas).
     #[error("{what} {value} is out of range for the store")]
@@ -112,6 +118,7 @@ impl StoreError {
             Self::NotNextBlock { .. }
             | Self::ParentMismatch { .. }
             | Self::MissingStateRoot { .. }
+            | Self::DuplicateAccount { .. }
             | Self::OutOfRange { .. }
             | Self::TooManyLogs { .. }
             | Self::InvalidFilter { .. } => false,

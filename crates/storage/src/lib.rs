@@ -78,8 +78,23 @@
 //! the block builder inside `tokio::task::spawn_blocking`** (tokio panics if it is called on an
 //! async worker). Trie nodes go through a bounded LRU cache shared by all clones of the store
 //! and warmed with each commit's new nodes; flat-state reads are not cached here (revm's
-//! `State` caches per block). Measured on the 2-core dev box (`measure` tests, debug build
-//! with optimised dependencies): see the crate's README section in the final report / commit.
+//! `State` caches per block).
+//!
+//! # Measured (`tests/it/measure.rs`, `#[ignore]`d; 2-core dev VM, dev profile with optimised
+//! dependencies, one run, printed not asserted)
+//!
+//! | what | result |
+//! |---|---|
+//! | `commit_block`, 1,000 txs + receipts + 2,000 logs + 1,000 accounts/slots + 4,000 trie nodes | ≈ 170 ms/block (≈ 5,800 tx/s); 240 ms before raising the writer cache and WAL checkpoint interval, 390 ms with one statement per row |
+//! | trie node read, async from a task (read pool) | ≈ 90–110 µs |
+//! | trie node read, sync cache miss via `Handle::block_on` | ≈ 90–110 µs (same: the cost is sqlx's round trip to its connection thread, not the bridge) |
+//! | trie node read, cache hit | ≈ 0.3 µs (`MemoryNodeStore`: ≈ 0.5 µs) |
+//!
+//! So `block_on` adds nothing measurable over the async path; what costs is one sqlx round trip
+//! per miss. A builder that opens its `StateTrie` once and keeps it across blocks (the trie
+//! caches loaded nodes) mostly hits memory; cold starts and proofs pay ≈ 100 µs per node. If
+//! that becomes the bottleneck, the next step is a batched prefetch per trie level (the trie
+//! crate's "not yet done" list) or a raw-handle read path (`SqliteConnection::lock_handle`).
 //!
 //! # Errors
 //!

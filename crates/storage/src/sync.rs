@@ -9,8 +9,8 @@
 //! tokio panics ("Cannot start a runtime from within a runtime") instead of silently stalling a
 //! worker.
 //!
-//! Cost: a miss is one round trip to a sqlx connection thread, measured in the
-//! `measure_sync_reads` test (see the crate docs); hits are a mutex-guarded LRU lookup.
+//! Cost: a miss is one round trip to a sqlx connection thread (≈ 100 µs measured, the same as
+//! the async path; see the crate docs); hits are a mutex-guarded LRU lookup (≈ 0.3 µs).
 //!
 //! [`Handle::block_on`]: tokio::runtime::Handle::block_on
 

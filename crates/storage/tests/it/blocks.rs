@@ -258,6 +258,46 @@ async fn storage_updates_zero_deletes_and_wipe() {
     assert_eq!(store.storage(a, word(1)).await.unwrap(), U256::ZERO);
     assert_eq!(store.storage(a, word(2)).await.unwrap(), U256::ZERO);
     assert_eq!(store.storage(a, word(3)).await.unwrap(), U256::from(3));
+
+    // One slot written twice in one change: the last write wins, as applied in order.
+    let h1 = store.head().await.unwrap().unwrap().hash;
+    let h2 = commit(
+        &store,
+        &block(
+            2,
+            h1,
+            vec![],
+            vec![(
+                a,
+                change(
+                    vec![
+                        (word(3), U256::from(30)),
+                        (word(3), U256::ZERO),
+                        (word(4), U256::ZERO),
+                        (word(4), U256::from(4)),
+                    ],
+                    false,
+                ),
+            )],
+        ),
+    )
+    .await;
+    assert_eq!(store.storage(a, word(3)).await.unwrap(), U256::ZERO);
+    assert_eq!(store.storage(a, word(4)).await.unwrap(), U256::from(4));
+
+    // Two changes of one account in a block are refused.
+    let twice = block(
+        3,
+        h2,
+        vec![],
+        vec![(a, change(vec![], false)), (a, change(vec![], true))],
+    );
+    let err = store.commit_block(&twice).await.unwrap_err();
+    assert!(
+        matches!(err, StoreError::DuplicateAccount { address } if address == a),
+        "{err}"
+    );
+    assert_eq!(store.head().await.unwrap().unwrap().number, 2);
 }
 
 #[tokio::test(flavor = "multi_thread")]
