@@ -16,7 +16,13 @@ use foundry_compilers::{
 };
 
 /// The contracts that get Rust bindings.
-const CONTRACTS: &[&str] = &["OpenToken", "Rollup", "Portal", "L2ToL1MessagePasser"];
+const CONTRACTS: &[&str] = &[
+    "OpenToken",
+    "Rollup",
+    "Portal",
+    "L2ToL1MessagePasser",
+    "L1Block",
+];
 
 fn main() {
     if let Err(e) = run() {

@@ -10,7 +10,7 @@ use alloy::{
     sol_types::{Panic, Revert, SolInterface},
 };
 
-use crate::{OpenToken, Portal, Rollup};
+use crate::{L1Block, OpenToken, Portal, Rollup};
 
 /// Result alias for this crate.
 pub type Result<T, E = ContractRevert> = std::result::Result<T, E>;
@@ -27,6 +27,9 @@ pub enum ContractRevert {
     /// An `OpenToken` custom error (ERC-20, permit).
     #[error("OpenToken::{0:?}")]
     OpenToken(OpenToken::OpenTokenErrors),
+    /// An `L1Block` custom error (`NotDepositor()`).
+    #[error("L1Block::{0:?}")]
+    L1Block(L1Block::L1BlockErrors),
     /// A Solidity `require`/`revert` string (`Error(string)`).
     #[error("revert: {}", .0.reason)]
     Revert(Revert),
@@ -51,6 +54,9 @@ impl ContractRevert {
         if let Ok(e) = OpenToken::OpenTokenErrors::abi_decode(data) {
             return Self::OpenToken(e);
         }
+        if let Ok(e) = L1Block::L1BlockErrors::abi_decode(data) {
+            return Self::L1Block(e);
+        }
         if let Ok(e) = <Revert as alloy::sol_types::SolError>::abi_decode(data) {
             return Self::Revert(e);
         }
@@ -71,6 +77,7 @@ impl ContractRevert {
             Self::Rollup(e) => Rollup::RollupErrors::name_by_selector(e.selector()),
             Self::Portal(e) => Portal::PortalErrors::name_by_selector(e.selector()),
             Self::OpenToken(e) => OpenToken::OpenTokenErrors::name_by_selector(e.selector()),
+            Self::L1Block(e) => L1Block::L1BlockErrors::name_by_selector(e.selector()),
             Self::Revert(_) => Some("Error"),
             Self::Panic(_) => Some("Panic"),
             Self::Unknown(_) => None,

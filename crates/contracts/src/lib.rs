@@ -2,12 +2,12 @@
 //!
 //! ```text
 //! contracts/src/**.sol ──build.rs: foundry-compilers + tools/solc (solc-js), foundry.toml settings──►
-//!   OUT_DIR/{OpenToken,Rollup,Portal,L2ToL1MessagePasser}.json (abi, bytecode, deployedBytecode)
+//!   OUT_DIR/{OpenToken,Rollup,Portal,L2ToL1MessagePasser,L1Block}.json (abi, bytecode, deployedBytecode)
 //!   OUT_DIR/bindings.rs ── alloy::sol!(#[sol(rpc)] …) ──► this crate
 //!        │
 //!        ├─► deploy/       OpenToken::deploy, Rollup::deploy, Portal::deploy
 //!        ├─► sequencer/l1  RollupInstance::submitBatch, proposeOutput; Portal events (deposits)
-//!        ├─► genesis       L2_TO_L1_MESSAGE_PASSER_CODE at predeploys::L2_TO_L1_MESSAGE_PASSER
+//!        ├─► genesis       l2_to_l1_message_passer_code(), l1_block_code() at their predeploys
 //!        └─► rpc, tools    ContractRevert::decode(revert data)
 //! ```
 //!
@@ -33,7 +33,7 @@ mod bindings {
     include!(concat!(env!("OUT_DIR"), "/bindings.rs"));
 }
 
-pub use bindings::{L2ToL1MessagePasser, OpenToken, Portal, Rollup};
+pub use bindings::{L1Block, L2ToL1MessagePasser, OpenToken, Portal, Rollup};
 pub use error::ContractRevert;
 
 use alloy::primitives::Bytes;
@@ -44,6 +44,13 @@ use tributary_primitives::{OutputRootProof, Withdrawal};
 /// set up (the nonce counter starts at zero).
 pub fn l2_to_l1_message_passer_code() -> Bytes {
     L2ToL1MessagePasser::DEPLOYED_BYTECODE.clone()
+}
+
+/// The runtime code of the `L1Block`, placed in L2 genesis at
+/// [`tributary_primitives::predeploys::L1_BLOCK`]. Its storage starts empty; the L1-info deposit of
+/// block 1 writes it.
+pub fn l1_block_code() -> Bytes {
+    L1Block::DEPLOYED_BYTECODE.clone()
 }
 
 impl From<Withdrawal> for Portal::WithdrawalTransaction {
@@ -130,6 +137,7 @@ mod tests {
                 &L2ToL1MessagePasser::BYTECODE,
                 &L2ToL1MessagePasser::DEPLOYED_BYTECODE,
             ),
+            ("L1Block", &L1Block::BYTECODE, &L1Block::DEPLOYED_BYTECODE),
         ] {
             assert!(code.len() > runtime.len() && !runtime.is_empty(), "{name}");
             // Runtime code is under the EIP-170 limit, so it deploys on L1.
@@ -139,6 +147,7 @@ mod tests {
             l2_to_l1_message_passer_code(),
             L2ToL1MessagePasser::DEPLOYED_BYTECODE
         );
+        assert_eq!(l1_block_code(), L1Block::DEPLOYED_BYTECODE);
     }
 
     #[test]
@@ -168,6 +177,12 @@ mod tests {
             L2ToL1MessagePasser::MessagePassed::SIGNATURE,
             "MessagePassed(uint256,address,address,uint256,uint256,bytes,bytes32)"
         );
+        // OP's L1-info deposit calls this selector with packed (not ABI-encoded) arguments.
+        assert_eq!(
+            L1Block::setL1BlockValuesEcotoneCall::SELECTOR,
+            [0x44, 0x0a, 0x5e, 0x20]
+        );
+        assert_eq!(L1Block::NotDepositor::SELECTOR, [0x3c, 0xc5, 0x0b, 0x45]);
     }
 
     #[test]
@@ -223,6 +238,8 @@ mod tests {
             ContractRevert::decode(&data).name(),
             Some("ERC20InsufficientBalance")
         );
+        let data = L1Block::NotDepositor {}.abi_encode();
+        assert_eq!(ContractRevert::decode(&data).name(), Some("NotDepositor"));
         let data = alloy::sol_types::Revert::from("nope").abi_encode();
         assert_eq!(ContractRevert::decode(&data).to_string(), "revert: nope");
         assert!(matches!(

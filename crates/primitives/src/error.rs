@@ -22,6 +22,31 @@ pub enum Error {
     /// A batch does not extend the batch chain.
     #[error(transparent)]
     Batch(#[from] BatchError),
+    /// L1-info deposit calldata is malformed.
+    #[error(transparent)]
+    L1Info(#[from] L1InfoError),
+}
+
+/// Decoding the calldata of an L1-info deposit ([`L1Info`](crate::L1Info)).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum L1InfoError {
+    /// The calldata does not have the Ecotone length.
+    #[error("l1-info calldata is {len} bytes, expected {expected}")]
+    Length {
+        /// Length of the calldata.
+        len: usize,
+        /// The Ecotone length.
+        expected: usize,
+    },
+    /// The calldata does not start with `setL1BlockValuesEcotone()`'s selector.
+    #[error(
+        "l1-info calldata has selector 0x{}, expected 0x440a5e20",
+        alloy_primitives::hex::encode(selector)
+    )]
+    Selector {
+        /// The selector found.
+        selector: [u8; 4],
+    },
 }
 
 /// Loading, saving or validating a [`Deployment`](crate::Deployment).

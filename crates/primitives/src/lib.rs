@@ -9,6 +9,7 @@
 //!                 └───────────────────────────────────────────────────┘
 //!   deploy ──writes──► Deployment ◄──reads── devnet, sequencer, prover
 //!   L1 Portal event TransactionDeposited ──deposit::DepositPayload──► derivation ──► L2 deposit tx
+//!   L1 origin header ──l1_info::L1Info::encode_ecotone, source hashes──► L1-info system deposit
 //!   L2 block ──output::output_root──► proposer ──► Rollup.proposeOutput
 //!   L2 batch bytes ──batch::{calldata_data_hash, blob_data_hash, BatchChain}──► batcher / verifier
 //!   L2 MessagePassed ──withdrawal::Withdrawal::{hash, storage_trie_key}──► proof ──► Portal.proveWithdrawal
@@ -19,7 +20,8 @@
 //! vectors this crate generates (see `tests/it/fixtures.rs`).
 //!
 //! Errors: [`DeploymentError`] (file I/O, JSON, validation), [`DepositError`] (malformed
-//! `TransactionDeposited` payloads), [`BatchError`] (batches that do not extend the chain), all
+//! `TransactionDeposited` payloads), [`L1InfoError`] (malformed L1-info calldata), [`BatchError`]
+//! (batches that do not extend the chain), all
 //! aggregated in [`Error`].
 
 pub mod batch;
@@ -27,6 +29,7 @@ pub mod chain;
 pub mod deployment;
 pub mod deposit;
 pub mod error;
+pub mod l1_info;
 pub mod output;
 pub mod predeploys;
 pub mod withdrawal;
@@ -34,6 +37,7 @@ pub mod withdrawal;
 pub use batch::BatchChain;
 pub use deployment::{BlockRef, Contracts, Deployment, Roles};
 pub use deposit::DepositPayload;
-pub use error::{BatchError, DeploymentError, DepositError, Error, Result};
+pub use error::{BatchError, DeploymentError, DepositError, Error, L1InfoError, Result};
+pub use l1_info::L1Info;
 pub use output::{OutputRootProof, output_root};
 pub use withdrawal::Withdrawal;
