@@ -3,8 +3,8 @@
 //! This is the single source of truth for those addresses. OP Stack addresses are used where an
 //! equivalent exists (wallets, foundry and indexers already know them); Tributary's own contracts take
 //! the `0x4200…01xx` range. Genesis also carries the contracts developers expect on any EVM chain:
-//! Multicall3, the deterministic CREATE2 deployer used by `forge script`, and the EIP-2935 block hash
-//! history contract.
+//! Multicall3, the deterministic CREATE2 deployer used by `forge script`, the EIP-2935 block hash
+//! history contract and the EIP-4788 beacon roots contract.
 
 use alloy_primitives::{Address, address};
 
@@ -25,6 +25,9 @@ pub const MULTICALL3: Address = address!("0xcA11bde05977b3631167028862bE2a173976
 pub const CREATE2_DEPLOYER: Address = address!("0x4e59b44847b379578588920ca78fbf26c0b4956c");
 /// The EIP-2935 block hash history contract.
 pub const HISTORY_STORAGE: Address = address!("0x0000F90827F1C53a10cb7A02335B175320002935");
+/// The EIP-4788 beacon block root contract (the executor's system call stores the L1 origin's parent
+/// beacon block root there).
+pub const BEACON_ROOTS: Address = address!("0x000F3df6D732807Ef1319fB7B8bB8522d0Beac02");
 /// Tributary's DataNet registry (reserved; first of Tributary's own `0x4200…01xx` slots).
 pub const DATANET_REGISTRY: Address = address!("0x4200000000000000000000000000000000000100");
 /// Tributary's model and adapter registry (reserved).
@@ -37,7 +40,8 @@ pub const ATTRIBUTION: Address = address!("0x42000000000000000000000000000000000
 pub enum Origin {
     /// The address OP Stack uses for the same contract.
     OpStack,
-    /// The address the contract has on every EVM chain (Multicall3, CREATE2 deployer, EIP-2935).
+    /// The address the contract has on every EVM chain (Multicall3, CREATE2 deployer, EIP-2935,
+    /// EIP-4788).
     Universal,
     /// One of Tributary's own `0x4200…01xx` slots.
     Tributary,
@@ -94,6 +98,11 @@ pub const PREDEPLOYS: &[Predeploy] = &[
     Predeploy {
         name: "HistoryStorage",
         address: HISTORY_STORAGE,
+        origin: Origin::Universal,
+    },
+    Predeploy {
+        name: "BeaconRoots",
+        address: BEACON_ROOTS,
         origin: Origin::Universal,
     },
     Predeploy {

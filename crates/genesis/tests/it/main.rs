@@ -1,0 +1,4 @@
+//! Integration tests of the genesis crate.
+
+mod block;
+mod genesis;
