@@ -4,6 +4,7 @@ pragma solidity 0.8.30;
 import {Test} from "../../utils/Test.sol";
 import {OpenToken} from "../../../src/L1/OpenToken.sol";
 import {Rollup} from "../../../src/L1/Rollup.sol";
+import {deployInvariantRollup} from "../InvariantSetup.sol";
 import {Portal} from "../../../src/L1/Portal.sol";
 import {Hashing} from "../../../src/libraries/Hashing.sol";
 import {WithdrawalTransaction} from "../../../src/libraries/Types.sol";
@@ -25,19 +26,7 @@ abstract contract Portal_Invariant_Base is Test {
         address proposer = address(0xB0B0);
         address guardian = address(0x6A4D);
         token = new OpenToken(treasury);
-        rollup = new Rollup(
-            Rollup.Config({
-                owner: address(this),
-                batcher: batcher,
-                proposer: proposer,
-                guardian: guardian,
-                challengeWindow: 1 days,
-                proposerBond: 1 ether,
-                challengerBond: 0.3 ether,
-                l2ChainId: 42069,
-                l2GenesisHash: keccak256("genesis")
-            })
-        );
+        rollup = deployInvariantRollup(address(this), batcher, proposer, guardian);
         portal = new Portal(token, rollup, 30_000_000);
         handler = new PortalHandler(token, rollup, portal, batcher, proposer, guardian, treasury);
 

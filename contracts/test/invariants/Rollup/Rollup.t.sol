@@ -3,6 +3,7 @@ pragma solidity 0.8.30;
 
 import {Test} from "../../utils/Test.sol";
 import {Rollup} from "../../../src/L1/Rollup.sol";
+import {deployInvariantRollup} from "../InvariantSetup.sol";
 import {RollupHandler} from "./handlers/RollupHandler.sol";
 
 /// @notice Deploys a Rollup and a handler that owns no role but pranks the role holders. Handler actions are
@@ -17,19 +18,7 @@ abstract contract Rollup_Invariant_Base is Test {
         address batcher = address(0xBA7C);
         address proposer = address(0xB0B0);
         address guardian = address(0x6A4D);
-        rollup = new Rollup(
-            Rollup.Config({
-                owner: address(this),
-                batcher: batcher,
-                proposer: proposer,
-                guardian: guardian,
-                challengeWindow: 1 days,
-                proposerBond: 1 ether,
-                challengerBond: 0.3 ether,
-                l2ChainId: 42069,
-                l2GenesisHash: keccak256("genesis")
-            })
-        );
+        rollup = deployInvariantRollup(address(this), batcher, proposer, guardian);
         handler = new RollupHandler(rollup, batcher, proposer, guardian);
         targetContract(address(handler));
         bytes4[] memory selectors = new bytes4[](10);
