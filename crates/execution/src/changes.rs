@@ -10,47 +10,16 @@ use std::collections::BTreeMap;
 
 use alloy_primitives::{Address, B256, Bytes, KECCAK256_EMPTY, U256};
 use revm::database::BundleState;
+pub use tributary_trie::state::{AccountChange, AccountInfo};
 
-/// The fields of an account that live in the account trie leaf (besides the storage root, which
-/// the state layer derives).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct AccountState {
-    /// Balance in wei of the native token (OPEN).
-    pub balance: U256,
-    /// Nonce.
-    pub nonce: u64,
-    /// `keccak256` of the code; `KECCAK256_EMPTY` for accounts without code.
-    pub code_hash: B256,
-}
-
-impl AccountState {
-    /// Whether the account has code (a contract, or an EIP-7702 delegated EOA).
-    pub fn has_code(&self) -> bool {
-        self.code_hash != KECCAK256_EMPTY
-    }
-}
-
-/// What happened to one account in the block.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
-pub struct AccountChange {
-    /// The account after the block; `None` when it no longer exists (self-destructed in the
-    /// transaction that created it, or touched while empty: EIP-161).
-    pub account: Option<AccountState>,
-    /// The new code when the account's code hash changed in this block (contract creation,
-    /// EIP-7702 delegation), keyed by `account.code_hash`.
-    pub code: Option<Bytes>,
-    /// The account was destroyed during the block: its pre-block storage is cleared before
-    /// `storage` is applied.
-    pub storage_wiped: bool,
-    /// New values of changed storage slots (a zero value deletes the slot).
-    pub storage: BTreeMap<U256, U256>,
-}
-
-/// All state changes of a block, per account.
+/// All state changes of a block: per account what the state trie applies (the trie crate's
+/// [`AccountChange`], so the state layer and the store take it as is), plus the code it introduced.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct ChangeSet {
-    /// Changed accounts, sorted by address.
+    /// Changed accounts, sorted by address; each account's storage writes are sorted by slot.
     pub accounts: BTreeMap<Address, AccountChange>,
+    /// Code created in this block (contract creation, EIP-7702 delegation), by code hash.
+    pub code: BTreeMap<B256, Bytes>,
 }
 
 impl ChangeSet {
@@ -64,12 +33,28 @@ impl ChangeSet {
         self.accounts.get(address)
     }
 
+    /// The value this block wrote to `slot` of `account` (zero for a cleared slot), if it wrote one.
+    pub fn storage(&self, account: &Address, slot: U256) -> Option<U256> {
+        let storage = &self.account(account)?.storage;
+        let key = B256::from(slot);
+        storage
+            .binary_search_by_key(&key, |(k, _)| *k)
+            .ok()
+            .map(|i| storage[i].1)
+    }
+
+    /// The code of `account` if this block introduced it.
+    pub fn new_code(&self, account: &Address) -> Option<&Bytes> {
+        let info = self.account(account)?.info.as_ref()?;
+        self.code.get(&info.code_hash)
+    }
+
     /// Builds the change set from the merged bundle of a block.
     pub(crate) fn from_bundle(bundle: &BundleState) -> Self {
-        let mut accounts = BTreeMap::new();
+        let mut set = Self::default();
         for (address, acc) in &bundle.state {
             let destroyed = acc.was_destroyed();
-            let storage: BTreeMap<U256, U256> = acc
+            let mut storage: Vec<(B256, U256)> = acc
                 .storage
                 .iter()
                 .filter(|(_, slot)| {
@@ -80,38 +65,41 @@ impl ChangeSet {
                         slot.is_changed()
                     }
                 })
-                .map(|(key, slot)| (*key, slot.present_value))
+                .map(|(key, slot)| (B256::from(*key), slot.present_value))
                 .collect();
             if !destroyed && !acc.is_info_changed() && storage.is_empty() {
                 continue;
             }
-            let account = acc.info.as_ref().map(|info| AccountState {
+            storage.sort_unstable_by_key(|(slot, _)| *slot);
+            let info = acc.info.as_ref().map(|info| AccountInfo {
                 balance: info.balance,
                 nonce: info.nonce,
                 code_hash: info.code_hash,
             });
-            let code = match &acc.info {
-                Some(info) if acc.is_contract_changed() && info.code_hash != KECCAK256_EMPTY => {
-                    info.code.as_ref().map(|c| c.original_bytes()).or_else(|| {
-                        bundle
-                            .contracts
-                            .get(&info.code_hash)
-                            .map(|c| c.original_bytes())
-                    })
+            if let Some(info) = &acc.info
+                && acc.is_contract_changed()
+                && info.code_hash != KECCAK256_EMPTY
+            {
+                let code = info.code.as_ref().map(|c| c.original_bytes()).or_else(|| {
+                    bundle
+                        .contracts
+                        .get(&info.code_hash)
+                        .map(|c| c.original_bytes())
+                });
+                if let Some(code) = code {
+                    set.code.insert(info.code_hash, code);
                 }
-                _ => None,
-            };
-            accounts.insert(
+            }
+            set.accounts.insert(
                 *address,
                 AccountChange {
-                    account,
-                    code,
-                    storage_wiped: destroyed,
+                    info,
+                    wipe_storage: destroyed,
                     storage,
                 },
             );
         }
-        Self { accounts }
+        set
     }
 }
 
@@ -167,11 +155,11 @@ mod tests {
         assert_eq!(set.accounts.len(), 1);
         let change = &set.accounts[&a];
         assert_eq!(
-            change.storage.iter().collect::<Vec<_>>(),
-            vec![(&U256::from(2), &U256::from(5))]
+            change.storage,
+            vec![(B256::with_last_byte(2), U256::from(5))]
         );
-        assert!(change.code.is_none());
-        assert!(!change.storage_wiped);
+        assert!(set.code.is_empty());
+        assert!(!change.wipe_storage);
     }
 
     #[test]
@@ -188,10 +176,10 @@ mod tests {
         );
         let set = ChangeSet::from_bundle(&bundle(vec![(a, acc)]));
         let change = &set.accounts[&a];
-        assert!(change.storage_wiped);
+        assert!(change.wipe_storage);
         assert_eq!(
-            change.storage.iter().collect::<Vec<_>>(),
-            vec![(&U256::from(2), &U256::from(6))]
+            change.storage,
+            vec![(B256::with_last_byte(2), U256::from(6))]
         );
 
         let gone = BundleAccount::new(
@@ -201,8 +189,8 @@ mod tests {
             AccountStatus::Destroyed,
         );
         let set = ChangeSet::from_bundle(&bundle(vec![(a, gone)]));
-        assert_eq!(set.accounts[&a].account, None);
-        assert!(set.accounts[&a].storage_wiped);
+        assert_eq!(set.accounts[&a].info, None);
+        assert!(set.accounts[&a].wipe_storage);
     }
 
     #[test]
@@ -210,7 +198,8 @@ mod tests {
         let a = address!("0x000000000000000000000000000000000000000a");
         let code = Bytecode::new_raw(Bytes::from_static(&[0x60, 0x00, 0x00]));
         let mut new = info(0, 1);
-        new.code_hash = code.hash_slow();
+        let code_hash = code.hash_slow();
+        new.code_hash = code_hash;
         new.code = Some(code);
         let acc = BundleAccount::new(
             None,
@@ -219,11 +208,10 @@ mod tests {
             AccountStatus::InMemoryChange,
         );
         let set = ChangeSet::from_bundle(&bundle(vec![(a, acc)]));
-        let change = &set.accounts[&a];
         assert_eq!(
-            change.code.as_ref().map(|c| c.as_ref()),
+            set.new_code(&a).map(|c| c.as_ref()),
             Some(&[0x60u8, 0x00, 0x00][..])
         );
-        assert!(change.account.unwrap().has_code());
+        assert_eq!(set.accounts[&a].info.unwrap().code_hash, code_hash);
     }
 }

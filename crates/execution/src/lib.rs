@@ -50,9 +50,10 @@
 //!
 //! [`BlockOutput`]: included transactions with their [`OpReceiptEnvelope`]s, gas used and L1 fee;
 //! total gas, logs bloom, transactions root and receipts root (ordered tries of the EIP-2718
-//! encodings); and the [`ChangeSet`]: per account the new balance, nonce and code hash (or its
-//! deletion), new code, storage wipe and changed slots, sorted. The state root is not computed
-//! here: the trie layer applies the change set.
+//! encodings); and the [`ChangeSet`]: per account the trie crate's [`AccountChange`] (new
+//! balance, nonce and code hash or deletion, storage wipe, changed slots, sorted) plus the code the
+//! block introduced by hash. The state root is not computed here: `StateTrie::apply` takes
+//! `ChangeSet::accounts` as is, and the store takes the same values.
 //!
 //! # Errors
 //!
@@ -78,7 +79,7 @@ mod system_calls;
 mod tx_env;
 
 pub use block::{BlockContext, BlockTx};
-pub use changes::{AccountChange, AccountState, ChangeSet};
+pub use changes::{AccountChange, AccountInfo, ChangeSet};
 pub use error::{DatabaseError, ExecutionError, RejectReason, Result};
 pub use executor::{BlockExecutor, DEPOSIT_RECEIPT_VERSION, SPEC};
 pub use output::{BlockOutput, ExecutedTx, RejectedTx, block_bloom, receipts_root};

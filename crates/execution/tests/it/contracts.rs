@@ -79,15 +79,15 @@ fn deploy_then_call_emits_a_log_with_the_right_bloom() {
     );
 
     let change = out.changes.account(&contract).unwrap();
-    let account = change.account.unwrap();
+    let account = change.info.unwrap();
     assert_eq!(account.code_hash, keccak256(&runtime));
     assert_eq!(account.nonce, 1, "EIP-161: contracts start at nonce 1");
     assert_eq!(
-        change.code.as_ref().map(|c| c.as_ref()),
+        out.changes.new_code(&contract).map(|c| c.as_ref()),
         Some(runtime.as_slice())
     );
     // the sender's code did not change
-    assert!(out.changes.account(&sender).unwrap().code.is_none());
+    assert!(out.changes.new_code(&sender).is_none());
 }
 
 #[test]
@@ -143,8 +143,12 @@ fn storage_writes_appear_in_the_change_set() {
     let out = run(&db, vec![call]);
 
     let change = out.changes.account(&target).unwrap();
-    assert!(!change.storage_wiped);
-    let slots: Vec<(U256, U256)> = change.storage.iter().map(|(k, v)| (*k, *v)).collect();
+    assert!(!change.wipe_storage);
+    let slots: Vec<(U256, U256)> = change
+        .storage
+        .iter()
+        .map(|(k, v)| (U256::from_be_bytes(k.0), *v))
+        .collect();
     // slot 5 set, slot 6 cleared (zero deletes), slot 7 untouched and absent
     assert_eq!(
         slots,

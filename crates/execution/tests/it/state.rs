@@ -56,12 +56,8 @@ fn applying_the_change_set_lets_the_next_block_build_on_it() {
     let out2 = run(&db, block2);
     assert!(out2.rejected.is_empty(), "{:?}", out2.rejected);
     assert_eq!(
-        out2.changes
-            .account(&counter)
-            .unwrap()
-            .storage
-            .get(&U256::ZERO),
-        Some(&U256::from(2))
+        out2.changes.storage(&counter, U256::ZERO),
+        Some(U256::from(2))
     );
     assert_eq!(nonce(&db, &out2, sender), 5);
     assert_eq!(balance(&db, &out2, RECIPIENT), U256::from(9));
@@ -88,6 +84,6 @@ fn contract_destroyed_in_its_creation_tx_leaves_no_account() {
     assert_eq!(balance(&db, &out, RECIPIENT), U256::from(1234));
     match out.changes.account(&created) {
         None => {}
-        Some(change) => assert_eq!(change.account, None, "{change:?}"),
+        Some(change) => assert_eq!(change.info, None, "{change:?}"),
     }
 }

@@ -30,18 +30,21 @@ fn parent_hash_and_beacon_root_are_stored_before_the_block() {
     let history = out.changes.account(&HISTORY_STORAGE_ADDRESS).unwrap();
     let slot = U256::from((block.number - 1) % HISTORY_SERVE_WINDOW as u64);
     assert_eq!(
-        history.storage.get(&slot),
-        Some(&U256::from_be_bytes(block.parent_hash.0))
+        out.changes.storage(&HISTORY_STORAGE_ADDRESS, slot),
+        Some(U256::from_be_bytes(block.parent_hash.0))
     );
     assert_eq!(history.storage.len(), 1);
 
     // EIP-4788: slot t % 8191 holds the timestamp, slot t % 8191 + 8191 the root
-    let beacon = out.changes.account(&BEACON_ROOTS_ADDRESS).unwrap();
     let t = U256::from(block.timestamp % 8191);
-    assert_eq!(beacon.storage.get(&t), Some(&U256::from(block.timestamp)));
     assert_eq!(
-        beacon.storage.get(&(t + U256::from(8191))),
-        Some(&U256::from_be_bytes(block.parent_beacon_block_root.0))
+        out.changes.storage(&BEACON_ROOTS_ADDRESS, t),
+        Some(U256::from(block.timestamp))
+    );
+    assert_eq!(
+        out.changes
+            .storage(&BEACON_ROOTS_ADDRESS, t + U256::from(8191)),
+        Some(U256::from_be_bytes(block.parent_beacon_block_root.0))
     );
 
     // system calls pay nothing and leave the caller and coinbase alone

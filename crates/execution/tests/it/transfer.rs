@@ -73,9 +73,9 @@ fn transfer_change_set_lists_exactly_the_touched_accounts() {
     );
     for change in out.changes.accounts.values() {
         assert!(change.storage.is_empty());
-        assert!(!change.storage_wiped);
-        assert!(change.code.is_none());
+        assert!(!change.wipe_storage);
     }
+    assert!(out.changes.code.is_empty());
 }
 
 #[test]

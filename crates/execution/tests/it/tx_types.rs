@@ -114,10 +114,12 @@ fn eip7702_delegation_sets_code_and_runs_the_delegate() {
     let mut designator = vec![0xef, 0x01, 0x00];
     designator.extend_from_slice(delegate.as_slice());
     assert_eq!(
-        change.code.as_ref().map(|c| c.as_ref()),
+        out.changes
+            .new_code(&authority.address())
+            .map(|c| c.as_ref()),
         Some(designator.as_slice())
     );
-    let account = change.account.unwrap();
+    let account = change.info.unwrap();
     assert_eq!(account.code_hash, keccak256(&designator));
     assert_eq!(
         account.nonce, 1,

@@ -63,7 +63,7 @@ pub(crate) fn set_code(db: &mut InMemoryDB, address: Address, code: &[u8]) {
 
 pub(crate) fn balance(db: &InMemoryDB, out: &BlockOutput, address: Address) -> U256 {
     match out.changes.account(&address) {
-        Some(change) => change.account.map_or(U256::ZERO, |a| a.balance),
+        Some(change) => change.info.map_or(U256::ZERO, |a| a.balance),
         None => db
             .basic_ref(address)
             .unwrap()
@@ -73,7 +73,7 @@ pub(crate) fn balance(db: &InMemoryDB, out: &BlockOutput, address: Address) -> U
 
 pub(crate) fn nonce(db: &InMemoryDB, out: &BlockOutput, address: Address) -> u64 {
     match out.changes.account(&address) {
-        Some(change) => change.account.map_or(0, |a| a.nonce),
+        Some(change) => change.info.map_or(0, |a| a.nonce),
         None => db.basic_ref(address).unwrap().map_or(0, |a| a.nonce),
     }
 }
@@ -155,18 +155,18 @@ pub(crate) const LOOP_CODE: &[u8] = &[0x5b, 0x5f, 0x56];
 /// Applies a block's change set to the in-memory state, as a state layer would.
 pub(crate) fn apply(db: &mut InMemoryDB, changes: &tributary_execution::ChangeSet) {
     for (address, change) in &changes.accounts {
-        if change.storage_wiped {
+        if change.wipe_storage {
             db.replace_account_storage(*address, Default::default())
                 .unwrap();
         }
-        match change.account {
+        match change.info {
             None => {
                 db.insert_account_info(*address, AccountInfo::default());
                 db.replace_account_storage(*address, Default::default())
                     .unwrap();
             }
             Some(account) => {
-                let code = match &change.code {
+                let code = match changes.new_code(address) {
                     Some(code) => Some(Bytecode::new_raw(code.clone())),
                     None => db.basic_ref(*address).unwrap().and_then(|a| a.code),
                 };
@@ -181,7 +181,8 @@ pub(crate) fn apply(db: &mut InMemoryDB, changes: &tributary_execution::ChangeSe
             }
         }
         for (slot, value) in &change.storage {
-            db.insert_account_storage(*address, *slot, *value).unwrap();
+            db.insert_account_storage(*address, U256::from_be_bytes(slot.0), *value)
+                .unwrap();
         }
     }
 }

@@ -15,7 +15,7 @@ use tributary_primitives::{
     l1_info::batcher_hash,
     predeploys::{BEACON_ROOTS, CREATE2_DEPLOYER, HISTORY_STORAGE, L1_BLOCK, L1_FEE_VAULT},
 };
-use tributary_trie::{MemoryNodeStore, StateTrie, state};
+use tributary_trie::{MemoryNodeStore, StateTrie};
 
 /// anvil's first and second dev keys (accounts 0 and 1 of the dev mnemonic).
 const KEY_0: B256 = b256!("0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80");
@@ -70,9 +70,7 @@ fn eip1559(chain_id: u64, to: TxKind, value: U256, gas_limit: u64, input: Bytes)
 }
 
 fn slot(change: &ChangeSet, address: Address, slot: u64) -> Option<U256> {
-    change
-        .account(&address)
-        .and_then(|c| c.storage.get(&U256::from(slot)).copied())
+    change.storage(&address, U256::from(slot))
 }
 
 #[test]
@@ -169,7 +167,7 @@ fn block_one_runs_on_genesis_with_the_real_l1_block() {
         "deposits pay no L1 fee"
     );
     assert_eq!(out.transactions[1].l1_fee, expected_l1_fee);
-    let vault = changes.account(&L1_FEE_VAULT).unwrap().account.unwrap();
+    let vault = changes.account(&L1_FEE_VAULT).unwrap().info.unwrap();
     assert!(vault.balance >= expected_l1_fee);
     assert_eq!(
         vault.balance,
@@ -179,7 +177,7 @@ fn block_one_runs_on_genesis_with_the_real_l1_block() {
 
     // CREATE2 landed where the deployer's address rule says.
     let created = CREATE2_DEPLOYER.create2(salt, keccak256(init));
-    let account = changes.account(&created).unwrap().account.unwrap();
+    let account = changes.account(&created).unwrap().info.unwrap();
     assert_eq!(account.code_hash, keccak256([0x00u8]));
 
     // System calls: EIP-2935 stored the genesis hash, EIP-4788 the beacon root.
@@ -197,29 +195,7 @@ fn block_one_runs_on_genesis_with_the_real_l1_block() {
     let mut store = MemoryNodeStore::new();
     store.extend(genesis.nodes.clone());
     let mut trie = StateTrie::new(genesis.state_root());
-    let update = trie
-        .apply(
-            &store,
-            changes.accounts.iter().map(|(address, c)| {
-                (
-                    *address,
-                    state::AccountChange {
-                        info: c.account.map(|a| state::AccountInfo {
-                            nonce: a.nonce,
-                            balance: a.balance,
-                            code_hash: a.code_hash,
-                        }),
-                        wipe_storage: c.storage_wiped,
-                        storage: c
-                            .storage
-                            .iter()
-                            .map(|(k, v)| (B256::from(*k), *v))
-                            .collect(),
-                    },
-                )
-            }),
-        )
-        .unwrap();
+    let update = trie.apply(&store, changes.accounts.clone()).unwrap();
     assert_ne!(update.root, genesis.state_root());
     store.apply(&update);
     assert_eq!(
