@@ -328,10 +328,7 @@ contract Portal_ProveWithdrawal_Test is Portal_WithdrawalTestInit {
 
     function test_proveWithdrawal_afterOutputDeleted_succeeds() external {
         portal.proveWithdrawal(wd, outputIndex, proof, storageProof);
-        vm.prank(challenger);
-        rollup.challenge{value: CHALLENGER_BOND}(outputIndex);
-        vm.prank(guardian);
-        rollup.resolve(outputIndex, false);
+        _challengeAndResolve(outputIndex, false);
         // The same root is proposed again later (a new output): the old proof no longer counts, a new one is
         // allowed.
         vm.warp(block.timestamp + 1);
@@ -436,8 +433,7 @@ contract Portal_FinalizeWithdrawal_Test is Portal_WithdrawalTestInit {
 
     function test_finalizeWithdrawal_pendingChallenge_reverts() external {
         portal.proveWithdrawal(wd, outputIndex, proof, storageProof);
-        vm.prank(challenger);
-        rollup.challenge{value: CHALLENGER_BOND}(outputIndex);
+        _challenge(outputIndex);
         vm.warp(block.timestamp + 2 * WINDOW);
         vm.expectRevert(abi.encodeWithSelector(Portal.OutputNotFinalized.selector, outputIndex));
         portal.finalizeWithdrawal(wd);
@@ -445,10 +441,7 @@ contract Portal_FinalizeWithdrawal_Test is Portal_WithdrawalTestInit {
 
     function test_finalizeWithdrawal_challengeRejected_succeeds() external {
         portal.proveWithdrawal(wd, outputIndex, proof, storageProof);
-        vm.prank(challenger);
-        rollup.challenge{value: CHALLENGER_BOND}(outputIndex);
-        vm.prank(guardian);
-        rollup.resolve(outputIndex, true);
+        _challengeAndResolve(outputIndex, true);
         vm.warp(block.timestamp + WINDOW);
         portal.finalizeWithdrawal(wd);
         assertEq(token.balanceOf(address(target)), 7 ether);
@@ -456,10 +449,7 @@ contract Portal_FinalizeWithdrawal_Test is Portal_WithdrawalTestInit {
 
     function test_finalizeWithdrawal_outputDeleted_reverts() external {
         portal.proveWithdrawal(wd, outputIndex, proof, storageProof);
-        vm.prank(challenger);
-        rollup.challenge{value: CHALLENGER_BOND}(outputIndex);
-        vm.prank(guardian);
-        rollup.resolve(outputIndex, false);
+        _challengeAndResolve(outputIndex, false);
         vm.warp(block.timestamp + WINDOW);
         vm.expectRevert(abi.encodeWithSelector(Portal.ProvenOutputInvalidated.selector, withdrawalHash, outputIndex));
         portal.finalizeWithdrawal(wd);
@@ -467,10 +457,7 @@ contract Portal_FinalizeWithdrawal_Test is Portal_WithdrawalTestInit {
 
     function test_finalizeWithdrawal_outputReplacedSameRoot_reverts() external {
         portal.proveWithdrawal(wd, outputIndex, proof, storageProof);
-        vm.prank(challenger);
-        rollup.challenge{value: CHALLENGER_BOND}(outputIndex);
-        vm.prank(guardian);
-        rollup.resolve(outputIndex, false);
+        _challengeAndResolve(outputIndex, false);
         vm.warp(block.timestamp + 1);
         _propose(10, Hashing.hashOutputRootProof(proof));
         vm.warp(block.timestamp + WINDOW);

@@ -8,11 +8,6 @@ import {EtherRejecter} from "../mocks/EtherRejecter.sol";
 import {Rollup} from "../../src/L1/Rollup.sol";
 
 contract Rollup_TestInit is CommonTest {
-    function _challenge(uint256 outputIndex) internal {
-        vm.prank(challenger);
-        rollup.challenge{value: CHALLENGER_BOND}(outputIndex);
-    }
-
     function _chain(bytes32 prev, uint64 first, uint64 last, bytes32 dataHash) internal pure returns (bytes32) {
         return keccak256(abi.encode(prev, first, last, dataHash));
     }
@@ -547,9 +542,7 @@ contract Rollup_Challenge_Test is Rollup_TestInit {
     }
 
     function test_challenge_afterValidResolution_reverts() external {
-        _challenge(0);
-        vm.prank(guardian);
-        rollup.resolve(0, true);
+        _challengeAndResolve(0, true);
         vm.expectRevert(abi.encodeWithSelector(Rollup.AlreadyChallenged.selector, 0));
         _challenge(0);
     }
@@ -762,9 +755,7 @@ contract Rollup_WithdrawCredits_Test is Rollup_TestInit {
     }
 
     function test_withdrawCredits_afterWin_succeeds() external {
-        _challenge(0);
-        vm.prank(guardian);
-        rollup.resolve(0, false);
+        _challengeAndResolve(0, false);
         uint256 before = challenger.balance;
         vm.expectEmit(true, false, false, true, address(rollup));
         emit Rollup.CreditsWithdrawn(challenger, CHALLENGER_BOND + PROPOSER_BOND);

@@ -70,6 +70,19 @@ abstract contract CommonTest is Test {
         });
     }
 
+    /// @dev The challenger challenges `outputIndex` with its bond.
+    function _challenge(uint256 outputIndex) internal {
+        vm.prank(challenger);
+        rollup.challenge{value: CHALLENGER_BOND}(outputIndex);
+    }
+
+    /// @dev The challenger challenges `outputIndex` and the guardian rules on it.
+    function _challengeAndResolve(uint256 outputIndex, bool outputValid) internal {
+        _challenge(outputIndex);
+        vm.prank(guardian);
+        rollup.resolve(outputIndex, outputValid);
+    }
+
     /// @dev Submits a calldata batch from nextBlock() to `lastBlock`.
     function _batchTo(uint64 lastBlock) internal {
         uint64 first = rollup.nextBlock();
