@@ -20,7 +20,7 @@ use tributary_primitives::{
     withdrawal::{self, SENT_MESSAGE_VALUE},
 };
 
-use crate::utils::{account, advance_time, anvil, ether, provider, repo_root};
+use crate::utils::{Mined, account, advance_time, anvil, ether, provider, repo_root};
 
 fn event<E: SolEvent>(receipt: &TransactionReceipt) -> E {
     receipt
@@ -59,10 +59,8 @@ async fn calldata_batch_chain_hash_matches_rollup() {
             .submitBatch(first, last, Bytes::copy_from_slice(data))
             .send()
             .await
-            .unwrap()
-            .get_receipt()
-            .await
-            .unwrap();
+            .mined()
+            .await;
         assert!(receipt.status());
         let expected = chain.push(first, last, calldata_data_hash(data)).unwrap();
         let ev: Rollup::BatchSubmitted = event(&receipt);
@@ -123,13 +121,7 @@ async fn blob_batch_data_hash_matches_rollup() {
         .submitBlobBatch(1, 8, U256::from(hashes.len()))
         .into_transaction_request()
         .with_blob_sidecar(sidecar.into());
-    let receipt = p
-        .send_transaction(tx)
-        .await
-        .unwrap()
-        .get_receipt()
-        .await
-        .unwrap();
+    let receipt = p.send_transaction(tx).await.mined().await;
     assert!(receipt.status());
 
     let data_hash = blob_data_hash(&hashes).unwrap();
@@ -145,10 +137,8 @@ async fn blob_batch_data_hash_matches_rollup() {
         .submitBatch(9, 9, Bytes::from_static(b"c"))
         .send()
         .await
-        .unwrap()
-        .get_receipt()
-        .await
-        .unwrap();
+        .mined()
+        .await;
     let expected = chain.push(9, 9, calldata_data_hash(b"c")).unwrap();
     assert_eq!(rollup.batchChainHash().call().await.unwrap(), expected);
 
@@ -206,10 +196,8 @@ async fn withdrawal_hash_slot_proof_and_output_root_match_contracts() {
             .value(ether(1) + U256::from(i))
             .send()
             .await
-            .unwrap()
-            .get_receipt()
-            .await
-            .unwrap();
+            .mined()
+            .await;
         let ev: L2ToL1MessagePasser::MessagePassed = event(&receipt);
         let hash = ev.withdrawalHash;
         let w = Withdrawal::from(ev);
@@ -236,10 +224,8 @@ async fn withdrawal_hash_slot_proof_and_output_root_match_contracts() {
         .submitBatch(1, 5, Bytes::from_static(b"b"))
         .send()
         .await
-        .unwrap()
-        .get_receipt()
-        .await
-        .unwrap();
+        .mined()
+        .await;
 
     // An output whose message passer storage root is anvil's real one, with anvil's storage proof.
     let proven = &withdrawals[1];
@@ -288,10 +274,8 @@ async fn withdrawal_hash_slot_proof_and_output_root_match_contracts() {
         .value(d.proposer_bond)
         .send()
         .await
-        .unwrap()
-        .get_receipt()
-        .await
-        .unwrap();
+        .mined()
+        .await;
     let proposed: Rollup::OutputProposed = event(&receipt);
     assert_eq!(proposed.outputRoot, root);
 
@@ -305,10 +289,8 @@ async fn withdrawal_hash_slot_proof_and_output_root_match_contracts() {
         )
         .send()
         .await
-        .unwrap()
-        .get_receipt()
-        .await
-        .unwrap();
+        .mined()
+        .await;
     let ev: Portal::WithdrawalProven = event(&receipt);
     assert_eq!(ev.withdrawalHash, proven.hash());
     assert_eq!((ev.sender, ev.target), (user, target));
@@ -337,18 +319,14 @@ async fn withdrawal_hash_slot_proof_and_output_root_match_contracts() {
         .approve(d.contracts.portal, mint)
         .send()
         .await
-        .unwrap()
-        .get_receipt()
-        .await
-        .unwrap();
+        .mined()
+        .await;
     let receipt = portal
         .depositTransaction(user, mint, U256::ZERO, 100_000, false, Bytes::new())
         .send()
         .await
-        .unwrap()
-        .get_receipt()
-        .await
-        .unwrap();
+        .mined()
+        .await;
     assert!(receipt.status());
     advance_time(&p, d.challenge_window_secs + 1).await;
     assert!(rollup.isFinalized(U256::ZERO).call().await.unwrap());
@@ -356,10 +334,8 @@ async fn withdrawal_hash_slot_proof_and_output_root_match_contracts() {
         .finalizeWithdrawal(proven.clone().into())
         .send()
         .await
-        .unwrap()
-        .get_receipt()
-        .await
-        .unwrap();
+        .mined()
+        .await;
     let ev: Portal::WithdrawalFinalized = event(&receipt);
     assert_eq!(ev.withdrawalHash, proven.hash());
     assert_eq!(token.balanceOf(target).call().await.unwrap(), proven.value);
@@ -402,10 +378,8 @@ async fn committed_withdrawal_fixture_proves_on_the_portal() {
         .submitBatch(1, 1, Bytes::from_static(b"b"))
         .send()
         .await
-        .unwrap()
-        .get_receipt()
-        .await
-        .unwrap();
+        .mined()
+        .await;
     let l1 = p
         .get_block_by_number(alloy::eips::BlockNumberOrTag::Latest)
         .await
@@ -421,18 +395,14 @@ async fn committed_withdrawal_fixture_proves_on_the_portal() {
         .value(d.proposer_bond)
         .send()
         .await
-        .unwrap()
-        .get_receipt()
-        .await
-        .unwrap();
+        .mined()
+        .await;
     let receipt = portal
         .proveWithdrawal(w.clone().into(), U256::ZERO, preimage.into(), proof)
         .send()
         .await
-        .unwrap()
-        .get_receipt()
-        .await
-        .unwrap();
+        .mined()
+        .await;
     let ev: Portal::WithdrawalProven = event(&receipt);
     assert_eq!(ev.withdrawalHash, b256("withdrawalHash"));
 }
@@ -453,18 +423,14 @@ async fn deposit_event_payload_decodes_as_sent() {
         .approve(d.contracts.portal, mint)
         .send()
         .await
-        .unwrap()
-        .get_receipt()
-        .await
-        .unwrap();
+        .mined()
+        .await;
     let receipt = portal
         .depositTransaction(to, mint, ether(1), 250_000, false, data.clone())
         .send()
         .await
-        .unwrap()
-        .get_receipt()
-        .await
-        .unwrap();
+        .mined()
+        .await;
     let ev: Portal::TransactionDeposited = event(&receipt);
     assert_eq!(ev.from, user, "an EOA depositor is not aliased");
     assert_eq!(ev.to, to);
@@ -498,10 +464,8 @@ async fn deposit_event_payload_decodes_as_sent() {
         )
         .send()
         .await
-        .unwrap()
-        .get_receipt()
-        .await
-        .unwrap();
+        .mined()
+        .await;
     let ev: Portal::TransactionDeposited = event(&receipt);
     assert!(DepositPayload::decode(&ev.opaqueData).unwrap().is_creation);
 }

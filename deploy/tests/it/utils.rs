@@ -6,10 +6,11 @@ use std::{
 };
 
 use alloy::{
-    network::EthereumWallet,
+    network::{Ethereum, EthereumWallet},
     node_bindings::{Anvil, AnvilInstance},
     primitives::{Address, U256},
-    providers::{DynProvider, Provider, ProviderBuilder},
+    providers::{DynProvider, PendingTransactionBuilder, Provider, ProviderBuilder},
+    rpc::types::TransactionReceipt,
     signers::local::PrivateKeySigner,
 };
 
@@ -78,4 +79,20 @@ pub(crate) async fn advance_time(provider: &DynProvider, secs: u64) {
         .await
         .unwrap();
     let _: serde_json::Value = provider.raw_request("evm_mine".into(), ()).await.unwrap();
+}
+
+/// Waits for the receipt of a transaction that was just sent (`call.send().await`), panicking on
+/// any failure: one line instead of a send/receipt chain in every test.
+pub(crate) trait Mined {
+    /// The receipt, once mined.
+    fn mined(self) -> impl std::future::Future<Output = TransactionReceipt>;
+}
+
+impl<E: std::fmt::Debug> Mined for Result<PendingTransactionBuilder<Ethereum>, E> {
+    async fn mined(self) -> TransactionReceipt {
+        self.expect("transaction sent")
+            .get_receipt()
+            .await
+            .expect("transaction mined")
+    }
 }
