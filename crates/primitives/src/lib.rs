@@ -10,6 +10,7 @@
 //!   deploy ──writes──► Deployment ◄──reads── devnet, sequencer, prover
 //!   L1 Portal event TransactionDeposited ──deposit::DepositPayload──► derivation ──► L2 deposit tx
 //!   L1 origin header ──l1_info::L1Info::encode_ecotone, source hashes──► L1-info system deposit
+//!   block building / derivation ──rollup::RollupConfig (EIP-1559, drift, window, L1 fee scalars)
 //!   L2 block ──output::output_root──► proposer ──► Rollup.proposeOutput
 //!   L2 batch bytes ──batch::{calldata_data_hash, blob_data_hash, BatchChain}──► batcher / verifier
 //!   L2 MessagePassed ──withdrawal::Withdrawal::{hash, storage_trie_key}──► proof ──► Portal.proveWithdrawal
@@ -32,6 +33,7 @@ pub mod error;
 pub mod l1_info;
 pub mod output;
 pub mod predeploys;
+pub mod rollup;
 pub mod withdrawal;
 
 pub use batch::BatchChain;
@@ -40,4 +42,5 @@ pub use deposit::DepositPayload;
 pub use error::{BatchError, DeploymentError, DepositError, Error, L1InfoError, Result};
 pub use l1_info::L1Info;
 pub use output::{OutputRootProof, output_root};
+pub use rollup::RollupConfig;
 pub use withdrawal::Withdrawal;

@@ -135,6 +135,15 @@ impl StoreError {
         matches!(self, Self::Database(sqlx::Error::Database(db)) if is_constraint(db.as_ref()))
     }
 
+    /// Flattens a trie error over this store: store failures stay what they were, anything else
+    /// (a missing or malformed node) means the trie data is damaged.
+    pub fn from_trie(e: tributary_trie::TrieError<Self>) -> Self {
+        match e {
+            tributary_trie::TrieError::Store(e) => e,
+            other => Self::corrupt("trie", other),
+        }
+    }
+
     pub(crate) fn corrupt(what: &'static str, reason: impl ToString) -> Self {
         Self::Corrupt {
             what,

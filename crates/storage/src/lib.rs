@@ -115,7 +115,7 @@ pub use config::{
 };
 pub use error::{Result, StoreError};
 pub use store::{Head, MAX_FILTER_VALUES, MIGRATOR, Store};
-pub use sync::{SqliteNodeStore, StateReader};
+pub use sync::{SqliteNodeStore, StateReader, TrieStateReader};
 pub use types::{
     AccountInfo, BlockWrite, LogFilter, PoolTx, StoredLog, StoredReceipt, StoredTx, TxWrite,
 };

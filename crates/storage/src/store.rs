@@ -583,6 +583,32 @@ impl Store {
         Ok(done.rows_affected() == 1)
     }
 
+    /// Journals a batch of accepted pool transactions in one SQLite transaction (one commit for
+    /// a whole `eth_sendRawTransaction` batch). Returns how many were new. Durable against a
+    /// process kill when this returns.
+    pub async fn pool_insert_many(&self, txs: &[PoolTx]) -> Result<u64> {
+        if txs.is_empty() {
+            return Ok(0);
+        }
+        let mut tx = self.writer.begin().await?;
+        let mut inserted = 0;
+        for chunk in txs.chunks(ROWS_PER_STATEMENT) {
+            let mut q = QueryBuilder::<Sqlite>::new(
+                "INSERT OR IGNORE INTO pool_journal (hash, sender, nonce, inserted_at, raw) ",
+            );
+            q.push_values(chunk, |mut b, p| {
+                b.push_bind(p.hash.as_slice())
+                    .push_bind(p.sender.as_slice())
+                    .push_bind(codec::bits_to_i64(p.nonce))
+                    .push_bind(codec::bits_to_i64(p.inserted_at))
+                    .push_bind(p.raw.as_ref());
+            });
+            inserted += q.build().execute(&mut *tx).await?.rows_affected();
+        }
+        tx.commit().await?;
+        Ok(inserted)
+    }
+
     /// Removes transactions from the journal (evicted, replaced or dropped), in one transaction.
     /// Returns how many were journaled. Included transactions leave in `commit_block`.
     pub async fn pool_remove(&self, hashes: &[B256]) -> Result<u64> {

@@ -76,3 +76,22 @@ async fn committing_a_block_removes_its_transactions_from_the_journal() {
     commit(&store, &block(0, B256::ZERO, vec![included], vec![])).await;
     assert_eq!(store.pool_load().await.unwrap(), vec![pending]);
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn batch_insert_keeps_arrival_order_and_skips_known_hashes() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = open(dir.path()).await;
+    assert!(store.pool_insert(&pool_tx(7)).await.unwrap());
+    // more rows than one multi-row statement holds, with one already journaled
+    let batch: Vec<_> = (0..600).rev().map(pool_tx).collect();
+    assert_eq!(store.pool_insert_many(&batch).await.unwrap(), 599);
+    assert_eq!(store.pool_insert_many(&[]).await.unwrap(), 0);
+    drop(store);
+
+    let store = open(dir.path()).await;
+    let loaded = store.pool_load().await.unwrap();
+    let expected: Vec<_> = std::iter::once(pool_tx(7))
+        .chain(batch.into_iter().filter(|t| t.nonce != 7))
+        .collect();
+    assert_eq!(loaded, expected);
+}
