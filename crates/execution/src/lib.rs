@@ -1,7 +1,10 @@
-//! Tributary's block executor: runs one L2 block with op-revm and reports what it produced.
+//! Tributary's block executor: runs one L2 block with op-revm and reports what it produced; and
+//! the [`Simulator`] the RPC uses for calls, gas estimates, access lists and geth-style traces.
 //!
 //! The sequencer builds blocks with it, and the prover (later) re-executes the blocks it derives
-//! from L1 with the same code, so both agree on receipts, roots and state by construction.
+//! from L1 with the same code, so both agree on receipts, roots and state by construction. The
+//! simulator builds its EVM through the same executor (same spec, precompiles, L1-fee rules), and
+//! `debug_traceTransaction` replays a block through the executor's own per-transaction path.
 //!
 //! # Data flow
 //!
@@ -22,6 +25,16 @@
 //!                                            │      ──► RPC: receipts, `l1Fee`
 //!                                            └──────► state layer: applies `changes`,
 //!                                                     computes the state root
+//!
+//!   RPC (eth_call, eth_estimateGas,          state view of a block (latest or historical)
+//!        eth_createAccessList, debug_trace*)            │ impl revm::DatabaseRef
+//!          │ TransactionRequest + overrides             ▼
+//!          └────────────────────────────►  Simulator ── overlay (overrides), no commit
+//!                                            │  calls: block's post-state, no system calls
+//!                                            │  traceTransaction: the block replayed up to the
+//!                                            │  tx (system calls, earlier txs), then traced
+//!                                            ▼
+//!                        CallResult / gas / AccessListResult / GethTrace, or SimulationError
 //! ```
 //!
 //! # Rules (docs/derivation.md, DESIGN.md "Decisions")
@@ -55,26 +68,43 @@
 //! block introduced by hash. The state root is not computed here: `StateTrie::apply` takes
 //! `ChangeSet::accounts` as is, and the store takes the same values.
 //!
+//! # Simulation (RPC)
+//!
+//! [`Simulator`] follows geth (see the `simulate` module for the rules): calls run on the block's
+//! post-state without system calls, without nonce or EIP-3607 checks, with base fee 0 when they
+//! pay no fee, gas capped by the block gas limit (or [`Simulator::with_gas_cap`]), no L1 data fee;
+//! state overrides (`balance`, `nonce`, `code`, `state`, `stateDiff`) and block overrides
+//! (`number`, `time`, `gasLimit`, `baseFee`, `coinbase`, `random`, `difficulty`, `blobBaseFee`,
+//! `blockHash`). `eth_estimateGas` is geth's search; `eth_createAccessList` iterates
+//! revm-inspectors' access-list inspector until the list is stable; traces use revm-inspectors'
+//! struct logger, `callTracer`, `prestateTracer`, `4byteTracer` and `noopTracer`.
+//!
 //! # Errors
 //!
 //! Per transaction: [`RejectReason`]. Per block: [`ExecutionError`], classified by
 //! [`ExecutionError::is_fatal`] (storage failures say nothing about the block's validity).
-//! State-view errors are boxed; they implement revm's `DBErrorMarker`.
+//! State-view errors are boxed; they implement revm's `DBErrorMarker`. Simulation:
+//! [`SimulationError`], whose [`SimulationError::kind`] tells the RPC which JSON-RPC error to
+//! answer with ([`SimulationErrorKind`]); its messages follow geth's wording.
 //!
 //! # Not here (yet)
 //!
-//! - `eth_call` / `eth_estimateGas`: same EVM setup over a `DatabaseRef`, one transaction,
-//!   `disable_nonce_check`/balance options and no commit; to be added next to [`BlockExecutor`].
 //! - Genesis allocation and the L1Block predeploy contract itself (with OP's storage layout).
 //! - Parallel execution; state-root computation.
+//! - Simulation: `eth_simulateV1`/`eth_callMany`, `debug_traceBlock*`, the `flatCallTracer`,
+//!   `muxTracer`, `erc7562Tracer` and JavaScript tracers, tracer `timeout`s, the `txIndex` option
+//!   of `debug_traceCall`, `movePrecompileToAddress` overrides, and a wall-clock limit on calls
+//!   (the gas cap is the only bound).
 //!
 //! [`OpReceiptEnvelope`]: op_alloy_consensus::OpReceiptEnvelope
 
 mod block;
+mod block_run;
 mod changes;
 mod error;
 mod executor;
 mod output;
+mod simulate;
 mod system_calls;
 mod tx_env;
 
@@ -83,3 +113,6 @@ pub use changes::{AccountChange, AccountInfo, ChangeSet};
 pub use error::{DatabaseError, ExecutionError, RejectReason, Result};
 pub use executor::{BlockExecutor, DEPOSIT_RECEIPT_VERSION, SPEC};
 pub use output::{BlockOutput, ExecutedTx, RejectedTx, block_bloom, receipts_root};
+pub use simulate::{
+    CallOutcome, CallResult, SimulationError, SimulationErrorKind, Simulator, revert_reason,
+};

@@ -27,8 +27,8 @@ use crate::{
 };
 
 /// Runs the EIP-4788 and EIP-2935 calls for `block`.
-pub(crate) fn apply_pre_block_calls<DB: DatabaseRef>(
-    evm: &mut BlockEvm<'_, DB>,
+pub(crate) fn apply_pre_block_calls<DB: DatabaseRef, I>(
+    evm: &mut BlockEvm<'_, DB, I>,
     block: &BlockContext,
 ) -> Result<()> {
     // genesis has no parent: both EIPs skip block 0
@@ -43,8 +43,8 @@ pub(crate) fn apply_pre_block_calls<DB: DatabaseRef>(
 
 /// Calls `contract` with the 32-byte `input` from the system address, if the contract has code,
 /// and commits the contract's changes.
-fn system_call<DB: DatabaseRef>(
-    evm: &mut BlockEvm<'_, DB>,
+fn system_call<DB: DatabaseRef, I>(
+    evm: &mut BlockEvm<'_, DB, I>,
     block: &BlockContext,
     contract: Address,
     input: B256,

@@ -49,6 +49,9 @@
 //! [`NodeError`], classified by [`NodeError::is_fatal`]: the producer stops on fatal errors
 //! ([`NodeHandle::wait`] returns them) and retries others.
 
+// the pool's rejections pass through unboxed, as the pool returns them (see tributary-txpool)
+#![allow(clippy::result_large_err)]
+
 mod accounts;
 mod builder;
 mod config;

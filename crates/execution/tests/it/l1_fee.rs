@@ -31,7 +31,7 @@ const BLOB_BASE_FEE_SCALAR: u32 = 810_949;
 /// Writes OP's L1Block storage layout (Ecotone): slot 1 = basefee, slot 3 = sequenceNumber (low 8
 /// bytes) | blobBaseFeeScalar (bytes 20..24) | baseFeeScalar (bytes 16..20), slot 7 = blobBaseFee.
 /// The predeploy must exist (have code): revm reads no storage of a non-existent account.
-fn set_l1_block_values(db: &mut InMemoryDB) {
+pub(crate) fn set_l1_block_values(db: &mut InMemoryDB) {
     if db
         .cache
         .accounts

@@ -186,3 +186,75 @@ pub(crate) fn apply(db: &mut InMemoryDB, changes: &tributary_execution::ChangeSe
         }
     }
 }
+
+/// A simulator for the test chain (no RPC gas cap: the block gas limit bounds calls).
+pub(crate) fn simulator() -> tributary_execution::Simulator {
+    tributary_execution::Simulator::new(executor())
+}
+
+/// A call request from `from` to `to` with `input`.
+pub(crate) fn call_request(
+    from: Address,
+    to: Address,
+    input: Bytes,
+) -> alloy::rpc::types::TransactionRequest {
+    alloy::rpc::types::TransactionRequest {
+        from: Some(from),
+        to: Some(TxKind::Call(to)),
+        input: alloy::rpc::types::TransactionInput::new(input),
+        ..Default::default()
+    }
+}
+
+/// Code that copies `data` (appended to it) to memory and ends with `op` (`RETURN` or `REVERT`).
+fn end_with(op: u8, data: &[u8]) -> Vec<u8> {
+    const PREFIX: u16 = 13;
+    let len = u16::try_from(data.len()).unwrap().to_be_bytes();
+    let offset = PREFIX.to_be_bytes();
+    // PUSH2 len PUSH2 offset PUSH0 CODECOPY PUSH2 len PUSH0 <op>
+    let mut code = vec![
+        0x61, len[0], len[1], 0x61, offset[0], offset[1], 0x5f, 0x39, 0x61, len[0], len[1], 0x5f,
+        op,
+    ];
+    assert_eq!(code.len(), usize::from(PREFIX));
+    code.extend_from_slice(data);
+    code
+}
+
+/// Code that reverts with `data`.
+pub(crate) fn revert_with(data: &[u8]) -> Vec<u8> {
+    end_with(0xfd, data)
+}
+
+/// Code that returns `data`.
+pub(crate) fn return_with(data: &[u8]) -> Vec<u8> {
+    end_with(0xf3, data)
+}
+
+/// Code that calls `target` with all its gas (no value, no data) and reverts with empty data if
+/// the call failed: `CALL(GAS, target, 0, 0, 0, 0, 0)`, `JUMPI ok`, `REVERT(0, 0)`, `ok: STOP`.
+pub(crate) fn forwarder(target: Address) -> Vec<u8> {
+    let mut code = vec![0x5f, 0x5f, 0x5f, 0x5f, 0x5f, 0x73];
+    code.extend_from_slice(target.as_slice());
+    code.extend_from_slice(&[0x5a, 0xf1, 0x60, 34, 0x57, 0x5f, 0x5f, 0xfd, 0x5b, 0x00]);
+    assert_eq!(code[34], 0x5b, "jump target");
+    code
+}
+
+/// Code that burns ~26.6k gas in a loop of 1024 rounds and stops.
+pub(crate) const BURNER_CODE: &[u8] = &[
+    0x61, 0x04, 0x00, // PUSH2 1024
+    0x5b, // 3: JUMPDEST
+    0x60, 0x01, 0x90, 0x03, // counter - 1
+    0x80, 0x60, 0x03, 0x57, // DUP1 PUSH1 3 JUMPI
+    0x00, // STOP
+];
+
+/// Code that reads storage slots 1 and 2 and stops.
+pub(crate) const READER_CODE: &[u8] = &[0x60, 0x01, 0x54, 0x50, 0x60, 0x02, 0x54, 0x50, 0x00];
+
+/// Code that increments storage slot 0: `SSTORE(0, SLOAD(0) + 1)`.
+pub(crate) const COUNTER_CODE: &[u8] = &[0x5f, 0x54, 0x60, 0x01, 0x01, 0x5f, 0x55, 0x00];
+
+/// Code that returns slot 0: `MSTORE(0, SLOAD(0))`, `RETURN(0, 32)`.
+pub(crate) const SLOT0_CODE: &[u8] = &[0x5f, 0x54, 0x5f, 0x52, 0x60, 0x20, 0x5f, 0xf3];

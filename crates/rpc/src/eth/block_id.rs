@@ -1,0 +1,70 @@
+//! Block numbers, tags and hashes → stored headers.
+//!
+//! `latest` and `pending` are the head (the sequencer has no separate pending block: pooled
+//! transactions are in the next block within a block time). Without an L1 (`--dev`) nothing
+//! is ever posted, so `safe` and `finalized` follow the head too, as anvil does; the settlement
+//! layer will move them behind it.
+
+use alloy::{
+    consensus::{Header, Sealed},
+    eips::{BlockId, BlockNumberOrTag},
+};
+
+use crate::{RpcError, eth::EthApi};
+
+impl EthApi {
+    /// The block number a number or tag means (`None`: beyond the head).
+    pub(crate) fn number_of(&self, tag: BlockNumberOrTag) -> Option<u64> {
+        let head = self.node.head().number;
+        match tag {
+            BlockNumberOrTag::Latest
+            | BlockNumberOrTag::Pending
+            | BlockNumberOrTag::Safe
+            | BlockNumberOrTag::Finalized => Some(head),
+            BlockNumberOrTag::Earliest => Some(0),
+            BlockNumberOrTag::Number(n) => (n <= head).then_some(n),
+        }
+    }
+
+    /// The header a number or tag names, if stored.
+    pub(crate) async fn header_by_tag(
+        &self,
+        tag: BlockNumberOrTag,
+    ) -> Result<Option<Sealed<Header>>, RpcError> {
+        if matches!(
+            tag,
+            BlockNumberOrTag::Latest
+                | BlockNumberOrTag::Pending
+                | BlockNumberOrTag::Safe
+                | BlockNumberOrTag::Finalized
+        ) {
+            return Ok(Some(self.node.head()));
+        }
+        let Some(number) = self.number_of(tag) else {
+            return Ok(None);
+        };
+        Ok(self.node.store().header_by_number(number).await?)
+    }
+
+    /// The header a block id names, if stored.
+    pub(crate) async fn header_by_id(
+        &self,
+        id: BlockId,
+    ) -> Result<Option<Sealed<Header>>, RpcError> {
+        match id {
+            BlockId::Number(tag) => self.header_by_tag(tag).await,
+            BlockId::Hash(h) => Ok(self.node.store().header_by_hash(h.block_hash).await?),
+        }
+    }
+
+    /// The header a state query runs at (default `latest`); geth's "header not found" when the
+    /// block does not exist.
+    pub(crate) async fn state_header(
+        &self,
+        id: Option<BlockId>,
+    ) -> Result<Sealed<Header>, RpcError> {
+        self.header_by_id(id.unwrap_or_default())
+            .await?
+            .ok_or_else(|| RpcError::server("header not found"))
+    }
+}

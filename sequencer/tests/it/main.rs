@@ -1,0 +1,6 @@
+//! End-to-end tests of the `sequencer` binary: real process, real HTTP, real clients.
+
+mod clients;
+mod crash;
+mod rpc;
+mod utils;
