@@ -23,7 +23,7 @@ use std::{
 
 use alloy::consensus::{Header, Sealed};
 use tokio::{
-    sync::broadcast::error::RecvError,
+    sync::broadcast::error::{RecvError, TryRecvError},
     time::{Instant, sleep_until, timeout},
 };
 use tracing::{error, info, warn};
@@ -49,12 +49,19 @@ pub(crate) async fn run(
         if *shutdown.borrow() {
             return Ok(());
         }
-        // Wait for a transaction or the heartbeat, whichever comes first.
-        if node.pool().status().pending == 0 {
-            let deadline = last_block + config.heartbeat;
+        // Wait for an executable transaction or the heartbeat, whichever comes first. The
+        // channel may hold many announcements of transactions already mined: drain it and look
+        // at the pool itself, or every stale announcement would seal an empty block.
+        let deadline = last_block + config.heartbeat;
+        while node.pool().status().pending == 0 {
             tokio::select! {
-                r = pending.recv() => if let Err(RecvError::Closed) = r { return Ok(()) },
-                () = sleep_until(deadline) => {}
+                r = pending.recv() => match r {
+                    Err(RecvError::Closed) => return Ok(()),
+                    Ok(_) | Err(RecvError::Lagged(_)) => {
+                        while !matches!(pending.try_recv(), Err(TryRecvError::Empty | TryRecvError::Closed)) {}
+                    }
+                },
+                () = sleep_until(deadline) => break,
                 _ = shutdown.changed() => return Ok(()),
             }
         }
@@ -102,6 +109,7 @@ async fn produce(
     let candidates = select(node, parent, deposit_gas);
 
     let parent_owned = parent.clone();
+    let started = Instant::now();
     let (mut builder, built) = match tokio::task::spawn_blocking(move || {
         let built = builder.build(&parent_owned, timestamp, origin, &candidates);
         (builder, built)
@@ -116,11 +124,16 @@ async fn produce(
         Ok(built) => built,
         Err(e) => return (builder, Err(e)),
     };
+    let built_at = Instant::now();
     if let Err(e) = node.store().commit_block(&built.write).await {
         builder.reset(parent.state_root);
         return (builder, Err(e.into()));
     }
-    (builder, after_commit(node, built).await)
+    let timing = Timing {
+        build: built_at - started,
+        commit: built_at.elapsed(),
+    };
+    (builder, after_commit(node, built, timing).await)
 }
 
 /// Best pool transactions whose gas limits fit the block beside `reserved` gas of deposits.
@@ -139,8 +152,15 @@ fn select(node: &Node, parent: &Header, reserved: u64) -> Vec<Arc<PoolTransactio
     picked
 }
 
+/// Where a block's production time went (logged with the block).
+#[derive(Debug, Clone, Copy)]
+struct Timing {
+    build: Duration,
+    commit: Duration,
+}
+
 /// Publishes a committed block: account cache, pool, journal, head, subscribers.
-async fn after_commit(node: &Node, built: BuiltBlock) -> Result<()> {
+async fn after_commit(node: &Node, built: BuiltBlock, timing: Timing) -> Result<()> {
     let header = built.sealed.clone();
     node.inner.accounts.on_commit(&built.write.state);
     let next_fee = next_base_fee(&node.config().rollup, &header);
@@ -175,6 +195,8 @@ async fn after_commit(node: &Node, built: BuiltBlock) -> Result<()> {
         hash = %header.hash(),
         txs = built.write.transactions.len(),
         gas = header.gas_used,
+        build_ms = timing.build.as_millis() as u64,
+        commit_ms = timing.commit.as_millis() as u64,
         "sealed block"
     );
     let event = Arc::new(NewBlock {

@@ -460,6 +460,20 @@ impl Store {
         rows.into_iter().map(stored_tx).collect()
     }
 
+    /// The transaction at position `index` of block `number` (e.g. a block's L1-info deposit at
+    /// index 0), without reading the rest of the block.
+    pub async fn transaction_at(&self, number: u64, index: u64) -> Result<Option<StoredTx>> {
+        let row: Option<TxRow> = sqlx::query_as(
+            "SELECT t.hash, t.block_number, b.hash, t.idx, t.sender, t.raw FROM transactions t \
+             JOIN blocks b ON b.number = t.block_number WHERE t.block_number = ? AND t.idx = ?",
+        )
+        .bind(int("block number", number)?)
+        .bind(int("transaction index", index)?)
+        .fetch_optional(&self.reader)
+        .await?;
+        row.map(stored_tx).transpose()
+    }
+
     /// An included transaction by hash, with its block and position.
     pub async fn transaction(&self, hash: B256) -> Result<Option<StoredTx>> {
         let row: Option<TxRow> = sqlx::query_as(

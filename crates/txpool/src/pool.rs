@@ -1,7 +1,7 @@
 //! The pool: stateful validation, pending/queued sets, limits, eviction, block updates.
 
 use std::{
-    collections::{BTreeMap, HashMap, HashSet, VecDeque},
+    collections::{BTreeMap, HashMap, VecDeque},
     fmt,
     sync::{Arc, Mutex, MutexGuard},
 };
@@ -130,42 +130,101 @@ struct Entry {
     cost: U256,
 }
 
+/// One sender's transactions. The pending run (contiguous nonces from the account nonce) and the
+/// total cost are kept up to date on every change, so admission costs O(log n) per transaction
+/// instead of rescanning the sender's queue (which made a burst of n transactions O(n²)).
 #[derive(Debug, Default)]
 struct SenderTxs {
     /// The account nonce the pool last saw.
     state_nonce: u64,
     txs: BTreeMap<u64, Entry>,
+    /// End (exclusive) of the pending run: `state_nonce..end` are all present.
+    end: u64,
+    /// Sum of the entries' costs (saturating).
+    total_cost: U256,
 }
 
 impl SenderTxs {
-    /// Nonces of the pending run: contiguous from the account nonce.
-    fn pending_end(&self) -> u64 {
-        let mut next = self.state_nonce;
-        for nonce in self.txs.range(self.state_nonce..).map(|(n, _)| *n) {
-            if nonce != next {
-                break;
-            }
-            next += 1;
+    fn new(state_nonce: u64) -> Self {
+        Self {
+            state_nonce,
+            end: state_nonce,
+            ..Self::default()
         }
-        next
     }
 
-    fn pending_hashes(&self) -> HashSet<B256> {
-        self.txs
-            .range(self.state_nonce..self.pending_end())
-            .map(|(_, e)| e.tx.hash())
-            .collect()
+    /// Nonces of the pending run: contiguous from the account nonce.
+    const fn pending_end(&self) -> u64 {
+        self.end
     }
 
-    /// Raises the account nonce to `nonce`, dropping transactions below it; returns them.
-    fn advance(&mut self, nonce: u64) -> Vec<B256> {
+    /// Number of pending transactions.
+    const fn pending_len(&self) -> usize {
+        (self.end - self.state_nonce) as usize
+    }
+
+    /// Grows the run over the contiguous nonces from `end`; returns the hashes that joined it.
+    fn extend_run(&mut self) -> Vec<B256> {
+        let mut joined = Vec::new();
+        while let Some(e) = self.txs.get(&self.end) {
+            joined.push(e.tx.hash());
+            self.end += 1;
+        }
+        joined
+    }
+
+    /// Inserts (or replaces) the entry at `nonce`; returns the replaced entry and the queued
+    /// transactions the insertion made pending (not counting itself).
+    fn insert(&mut self, nonce: u64, entry: Entry) -> (Option<Entry>, Vec<B256>) {
+        let cost = entry.cost;
+        let old = self.txs.insert(nonce, entry);
+        match &old {
+            Some(_) => self.recompute_cost(),
+            None => self.total_cost = self.total_cost.saturating_add(cost),
+        }
+        let promoted = if nonce == self.end {
+            self.end += 1;
+            self.extend_run()
+        } else {
+            Vec::new()
+        };
+        (old, promoted)
+    }
+
+    /// Removes the entry at `nonce`; a gap it leaves ends the pending run there.
+    fn remove(&mut self, nonce: u64) -> Option<Entry> {
+        let entry = self.txs.remove(&nonce)?;
+        if (self.state_nonce..self.end).contains(&nonce) {
+            self.end = nonce;
+        }
+        self.recompute_cost();
+        Some(entry)
+    }
+
+    /// Raises the account nonce to `nonce`, dropping transactions below it; returns them and
+    /// the transactions that became pending.
+    fn advance(&mut self, nonce: u64) -> (Vec<B256>, Vec<B256>) {
         if nonce <= self.state_nonce {
-            return Vec::new();
+            return Default::default();
         }
         self.state_nonce = nonce;
         let keep = self.txs.split_off(&nonce);
         let stale = std::mem::replace(&mut self.txs, keep);
-        stale.into_values().map(|e| e.tx.hash()).collect()
+        let promoted = if self.end < nonce {
+            self.end = nonce;
+            self.extend_run()
+        } else {
+            Vec::new()
+        };
+        self.recompute_cost();
+        (stale.into_values().map(|e| e.tx.hash()).collect(), promoted)
+    }
+
+    fn recompute_cost(&mut self) {
+        self.total_cost = self
+            .txs
+            .values()
+            .fold(U256::ZERO, |acc, e| acc.saturating_add(e.cost));
     }
 }
 
@@ -191,13 +250,7 @@ impl Inner {
         if nonce <= txs.state_nonce {
             return Default::default();
         }
-        let before = txs.pending_hashes();
-        let removed = txs.advance(nonce);
-        let promoted = txs
-            .pending_hashes()
-            .into_iter()
-            .filter(|h| !before.contains(h))
-            .collect::<Vec<_>>();
+        let (removed, promoted) = txs.advance(nonce);
         for hash in &removed {
             self.by_hash.remove(hash);
         }
@@ -233,7 +286,7 @@ impl Inner {
 
     fn remove(&mut self, sender: Address, nonce: u64) -> Option<Arc<PoolTransaction>> {
         let txs = self.senders.get_mut(&sender)?;
-        let entry = txs.txs.remove(&nonce)?;
+        let entry = txs.remove(nonce)?;
         if txs.txs.is_empty() {
             self.senders.remove(&sender);
         }
@@ -371,16 +424,15 @@ impl<S: StateProvider> TxPool<S> {
         }
         let l1_fee = self.l1_fee.as_ref().map_or(U256::ZERO, |f| f(tx.raw()));
         let cost = tx.max_cost().saturating_add(l1_fee);
-        let others: U256 = existing
-            .map(|s| {
-                s.txs
-                    .iter()
-                    .filter(|(n, _)| **n != nonce)
-                    .map(|(_, e)| e.cost)
-            })
-            .into_iter()
-            .flatten()
-            .fold(U256::ZERO, |acc, c| acc.saturating_add(c));
+        let others: U256 = existing.map_or(U256::ZERO, |s| match &replacing {
+            // replacing: everything but the replaced entry (rare, so recounted)
+            Some(_) => s
+                .txs
+                .iter()
+                .filter(|(n, _)| **n != nonce)
+                .fold(U256::ZERO, |acc, (_, e)| acc.saturating_add(e.cost)),
+            None => s.total_cost,
+        });
         for needed in [cost, cost.saturating_add(others)] {
             if account.balance < needed {
                 return fail(PoolErrorKind::InsufficientFunds {
@@ -409,35 +461,26 @@ impl<S: StateProvider> TxPool<S> {
         let seq = inner.next_seq;
         inner.next_seq += 1;
         let tx = Arc::new(tx);
-        let txs = inner.senders.entry(sender).or_insert_with(|| SenderTxs {
-            state_nonce,
-            txs: BTreeMap::new(),
-        });
-        let before = txs.pending_hashes();
-        if let Some(old) = txs.txs.insert(
+        let txs = inner
+            .senders
+            .entry(sender)
+            .or_insert_with(|| SenderTxs::new(state_nonce));
+        let (old, joined) = txs.insert(
             nonce,
             Entry {
                 tx: tx.clone(),
                 seq,
                 cost,
             },
-        ) {
-            inner.by_hash.remove(&old.tx.hash());
-        }
-        let txs = &inner.senders[&sender];
-        let pending_end = txs.pending_end();
-        let state = if nonce < pending_end {
+        );
+        let state = if nonce < txs.pending_end() {
             TxState::Pending
         } else {
             TxState::Queued
         };
-        if state == TxState::Pending && replaced.is_none() {
-            promoted.extend(
-                txs.txs
-                    .range(nonce + 1..pending_end)
-                    .map(|(_, e)| e.tx.hash())
-                    .filter(|h| !before.contains(h)),
-            );
+        promoted.extend(joined);
+        if let Some(old) = old {
+            inner.by_hash.remove(&old.tx.hash());
         }
         inner.by_hash.insert(hash, (sender, nonce));
         if state == TxState::Pending {
@@ -535,11 +578,7 @@ impl<S: StateProvider> TxPool<S> {
     /// Pending and queued counts (`txpool_status`).
     pub fn status(&self) -> PoolStatus {
         let inner = self.lock();
-        let pending = inner
-            .senders
-            .values()
-            .map(|s| s.txs.range(s.state_nonce..s.pending_end()).count())
-            .sum();
+        let pending = inner.senders.values().map(SenderTxs::pending_len).sum();
         PoolStatus {
             pending,
             queued: inner.len() - pending,

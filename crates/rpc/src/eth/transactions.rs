@@ -47,15 +47,14 @@ impl EthApi {
             return Ok(None);
         };
         let store = self.node.store();
-        let txs = store.block_transactions(header.number).await?;
-        let Some(tx) = txs.get(index) else {
+        let Some(tx) = store.transaction_at(header.number, index as u64).await? else {
             return Ok(None);
         };
         let deposit = match store.receipt(tx.hash).await? {
             Some(r) => convert::deposit_info(&convert::receipt_envelope(&r)?),
             None => Default::default(),
         };
-        convert::transaction(tx, header.inner(), deposit).map(Some)
+        convert::transaction(&tx, header.inner(), deposit).map(Some)
     }
 
     /// `eth_getRawTransactionByHash`.
@@ -86,9 +85,9 @@ impl EthApi {
         let l1 = if receipt.l1_fee.is_some() {
             // the block's first transaction is its L1-info deposit
             store
-                .block_transactions(receipt.block_number)
+                .transaction_at(receipt.block_number, 0)
                 .await?
-                .first()
+                .as_ref()
                 .and_then(convert::l1_info)
         } else {
             None

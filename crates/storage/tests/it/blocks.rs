@@ -152,7 +152,12 @@ async fn commit_blocks_and_read_everything_back() {
             store.transaction(written.hash).await.unwrap().as_ref(),
             Some(stored)
         );
+        assert_eq!(
+            store.transaction_at(1, i as u64).await.unwrap().as_ref(),
+            Some(stored)
+        );
     }
+    assert!(store.transaction_at(1, 3).await.unwrap().is_none());
     assert!(store.block_transactions(0).await.unwrap().is_empty());
     assert!(
         store
