@@ -38,7 +38,8 @@ pub(crate) struct Args {
     #[arg(long, default_value_t = 500)]
     pub(crate) batch_size: usize,
     /// Concurrent HTTP connections sending batches (the ten senders are split among them).
-    #[arg(long, default_value_t = 2)]
+    /// Four keep both nodes' ingestion busy on two cores; anvil is no faster with fewer.
+    #[arg(long, default_value_t = 4)]
     pub(crate) connections: usize,
     /// Send rate of the latency workload, tx/s (one request per transaction).
     #[arg(long, default_value_t = 1_000)]

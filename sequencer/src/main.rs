@@ -57,7 +57,7 @@ struct Args {
     #[arg(long = "block-time", env = "TRIBUTARY_BLOCK_TIME", default_value_t = tributary_node::DEFAULT_BLOCK_TIME.as_millis() as u64)]
     block_time_ms: u64,
     /// Block gas limit (of the genesis, hence of every block).
-    #[arg(long = "gas-limit", env = "TRIBUTARY_GAS_LIMIT", default_value_t = tributary_genesis::DEFAULT_GAS_LIMIT)]
+    #[arg(long = "gas-limit", env = "TRIBUTARY_GAS_LIMIT", default_value_t = tributary_node::DEV_GAS_LIMIT)]
     gas_limit: u64,
     /// Most pooled transactions per sender.
     #[arg(long = "txpool.accountslots", env = "TRIBUTARY_TXPOOL_ACCOUNTSLOTS", default_value_t = tributary_node::DEV_MAX_ACCOUNT_SLOTS)]

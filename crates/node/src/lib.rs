@@ -63,7 +63,7 @@ mod producer;
 
 pub use accounts::AccountCache;
 pub use config::{
-    DEFAULT_BLOCK_TIME, DEFAULT_HEARTBEAT, DEV_L1_BASE_FEE, DEV_MAX_ACCOUNT_SLOTS,
+    DEFAULT_BLOCK_TIME, DEFAULT_HEARTBEAT, DEV_GAS_LIMIT, DEV_L1_BASE_FEE, DEV_MAX_ACCOUNT_SLOTS,
     DEV_MAX_POOL_SIZE, NodeConfig,
 };
 pub use error::{NodeError, Result};
