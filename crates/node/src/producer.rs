@@ -174,17 +174,19 @@ async fn after_commit(node: &Node, built: BuiltBlock, timing: Timing) -> Result<
         pool.on_block_committed(&mined, next_fee)
     })
     .await?;
-    // Mined transactions left the journal with the block; stale and dropped ones leave now.
-    let mined: HashSet<_> = built.mined.iter().map(|m| m.hash).collect();
-    let gone: Vec<_> = outcome
-        .removed
+    // Mined, stale and dropped transactions leave the journal now that the block is durable
+    // (a crash before this line leaves entries the restore rejects as mined).
+    let gone: HashSet<_> = built
+        .mined
         .iter()
-        .chain(&built.dropped)
-        .filter(|h| !mined.contains(*h))
-        .copied()
+        .map(|m| m.hash)
+        .chain(outcome.removed.iter().copied())
+        .chain(built.dropped.iter().copied())
         .collect();
     if !gone.is_empty() {
-        node.store().pool_remove(&gone).await?;
+        node.store()
+            .pool_remove(&gone.into_iter().collect::<Vec<_>>())
+            .await?;
     }
     if !built.dropped.is_empty() {
         warn!(target: "node::producer", count = built.dropped.len(), "dropped pool transactions the block rejected");

@@ -23,7 +23,8 @@ pub const DEFAULT_DB_FILE: &str = "tributary.sqlite";
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StoreConfig {
     /// Path of the SQLite database file; created (with its schema) if missing. SQLite adds
-    /// `-wal` and `-shm` files next to it.
+    /// `-wal` and `-shm` files next to it, and the pool journal lives beside it
+    /// ([`StoreConfig::journal_path`]).
     pub path: PathBuf,
     /// Number of read-only connections in the read pool (at least 1).
     pub read_connections: u32,
@@ -56,6 +57,12 @@ impl StoreConfig {
         Self::in_dir(dir)
             .with_read_connections(2)
             .with_node_cache_nodes(64)
+    }
+
+    /// Path of the pool journal's database file, next to the chain database
+    /// (`tributary.sqlite` → `tributary.pool.sqlite`).
+    pub fn journal_path(&self) -> PathBuf {
+        self.path.with_extension("pool.sqlite")
     }
 
     /// Sets [`StoreConfig::read_connections`].

@@ -1,26 +1,28 @@
 //! Tributary's embedded node store: blocks, transactions, receipts, logs, the flat latest
-//! state, contract code, trie nodes and the transaction-pool journal in one SQLite file,
-//! through sqlx.
+//! state, contract code and trie nodes in one SQLite file, and the transaction-pool journal in
+//! a second one beside it, through sqlx.
 //!
 //! # Place in the data flow
 //!
 //! ```text
-//!  RPC ──eth_sendRawTransaction──► txpool ──pool_insert/pool_remove──► pool_journal
-//!                                    │                                     ▲ rows of included
-//!                                    ▼ ordered txs                         │ txs removed
-//!  block builder (spawn_blocking) ─────────────────────────────────────────┤
-//!    │ revm over StateReader (DatabaseRef) ◄── accounts / storage / code   │
-//!    │ StateTrie over SqliteNodeStore      ◄── trie_nodes (+ LRU cache)    │
-//!    ▼                                                                     │
+//!  RPC ──eth_sendRawTransaction──► txpool ──pool_insert_many──► pool journal (own file, own writer)
+//!                                    │                               ▲ included txs removed
+//!                                    ▼ ordered txs                   │ after their block commits
+//!  block builder (spawn_blocking) ───────────────────────────────────┤
+//!    │ revm over TrieStateReader / StateReader ◄── trie_nodes (+ LRU), accounts, code
+//!    ▼                                                               │
 //!  BlockWrite { header, txs + receipts + logs, state changes, code, trie nodes }
-//!    │
-//!    └──► Store::commit_block ── ONE SQLite transaction ──────────────────┘
+//!    │                                                               │
+//!    └──► Store::commit_block ── ONE SQLite transaction ─────────────┘ (then pool_remove)
 //!              │   blocks, transactions, receipts, logs, accounts, storage, code,
-//!              │   trie_nodes (INSERT OR IGNORE), meta.head, pool_journal deletes
+//!              │   trie_nodes (INSERT OR IGNORE), meta.head
 //!              ▼
 //!  RPC reads (async, read pool): head, headers, txs, receipts, eth_getLogs, state, proofs
 //!  restart: head() → state root → StateTrie::new(root); pool_load() → txpool
 //! ```
+//!
+//! The journal has its own file because SQLite has one writer per file: in one file, every
+//! admitted batch would wait behind the block commit in progress (tens of ms).
 //!
 //! # Guarantees
 //!
@@ -39,7 +41,8 @@
 //!   trie nodes of that root were committed with it ([`StoreError::MissingStateRoot`] refuses a
 //!   block whose root is not stored), so `StateTrie::new(head.state_root)` over
 //!   [`SqliteNodeStore`] continues exactly. The pool journal ([`Store::pool_load`]) refills the
-//!   pool; included transactions left it in the same transaction as their block.
+//!   pool; the node removes included transactions from it after their block commits, and a
+//!   crash in between leaves entries the pool's restore rejects as already mined.
 //! * **State history.** `trie_nodes` is append-only and keyed by hash (DESIGN.md, "State
 //!   history"), so proofs work at every committed root. The flat tables hold the latest state
 //!   only; older state is read through the trie.
@@ -59,7 +62,7 @@
 //! | `storage` | `(address, slot)` | `value` (non-zero only) |
 //! | `code` | `hash` | `bytes` |
 //! | `trie_nodes` | `hash` | `rlp` |
-//! | `pool_journal` | `seq` (arrival order) | `hash` (unique), `sender`, `nonce`, `inserted_at`, `raw` |
+//! | `pool_journal` (journal file, [`JOURNAL_MIGRATOR`]) | `seq` (arrival order) | `hash` (unique), `sender`, `nonce`, `inserted_at`, `raw` |
 //!
 //! Hashes, addresses and words are BLOBs (words 32 bytes big-endian). Queries are runtime
 //! queries (`sqlx::query` + `bind`); nothing needs a database at compile time.
@@ -114,7 +117,7 @@ pub use config::{
     StoreConfig,
 };
 pub use error::{Result, StoreError};
-pub use store::{Head, MAX_FILTER_VALUES, MIGRATOR, Store};
+pub use store::{Head, JOURNAL_MIGRATOR, MAX_FILTER_VALUES, MIGRATOR, Store};
 pub use sync::{SqliteNodeStore, StateReader, TrieStateReader};
 pub use types::{
     AccountInfo, BlockWrite, LogFilter, PoolTx, StoredLog, StoredReceipt, StoredTx, TxWrite,

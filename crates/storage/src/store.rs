@@ -22,6 +22,8 @@ use tributary_trie::EMPTY_ROOT_HASH;
 
 /// The schema, embedded from `crates/storage/migrations` at compile time (no database needed).
 pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
+/// Schema of the pool journal's own database file.
+pub static JOURNAL_MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./journal-migrations");
 
 /// Most addresses plus topic values one log filter may carry (each is a bound SQL parameter).
 pub const MAX_FILTER_VALUES: usize = 1_000;
@@ -45,6 +47,7 @@ pub(crate) type NodeCache = Arc<Mutex<LruCache<B256, Bytes>>>;
 pub struct Store {
     writer: SqlitePool,
     reader: SqlitePool,
+    journal: SqlitePool,
     pub(crate) nodes: NodeCache,
     pub(crate) runtime: Handle,
 }
@@ -95,13 +98,28 @@ impl Store {
             .max_connections(config.read_connections.max(1))
             .idle_timeout(None)
             .max_lifetime(None)
-            .connect_with(base.read_only(true))
+            .connect_with(base.clone().read_only(true))
             .await?;
+        // One connection reads and writes the journal: it is written per admitted batch and
+        // read only at startup.
+        let journal = SqlitePoolOptions::new()
+            .max_connections(1)
+            .min_connections(1)
+            .idle_timeout(None)
+            .max_lifetime(None)
+            .connect_with(
+                base.clone()
+                    .filename(config.journal_path())
+                    .create_if_missing(true),
+            )
+            .await?;
+        JOURNAL_MIGRATOR.run(&journal).await?;
         let capacity = NonZeroUsize::new(config.node_cache_nodes).unwrap_or(NonZeroUsize::MIN);
         tracing::debug!(target: "storage", path = %config.path.display(), "store opened");
         Ok(Self {
             writer,
             reader,
+            journal,
             nodes: Arc::new(Mutex::new(LruCache::new(capacity))),
             runtime: Handle::current(),
         })
@@ -111,6 +129,7 @@ impl Store {
     pub async fn close(&self) {
         self.reader.close().await;
         self.writer.close().await;
+        self.journal.close().await;
     }
 
     pub(crate) const fn reader(&self) -> &SqlitePool {
@@ -385,13 +404,6 @@ impl Store {
         )
         .await?;
 
-        let included: Vec<_> = block.transactions.iter().map(|t| &t.hash).collect();
-        delete_in(
-            &mut tx,
-            "DELETE FROM pool_journal WHERE hash IN ",
-            &included,
-        )
-        .await?;
         // The head pointer last: it is what a restart resumes from.
         meta_put(&mut tx, META_HEAD, &header.number.to_be_bytes()).await?;
         if header.number == 0 {
@@ -592,7 +604,7 @@ impl Store {
         .bind(codec::bits_to_i64(tx.nonce))
         .bind(codec::bits_to_i64(tx.inserted_at))
         .bind(tx.raw.as_ref())
-        .execute(&self.writer)
+        .execute(&self.journal)
         .await?;
         Ok(done.rows_affected() == 1)
     }
@@ -604,7 +616,7 @@ impl Store {
         if txs.is_empty() {
             return Ok(0);
         }
-        let mut tx = self.writer.begin().await?;
+        let mut tx = self.journal.begin().await?;
         let mut inserted = 0;
         for chunk in txs.chunks(ROWS_PER_STATEMENT) {
             let mut q = QueryBuilder::<Sqlite>::new(
@@ -624,17 +636,13 @@ impl Store {
     }
 
     /// Removes transactions from the journal (evicted, replaced or dropped), in one transaction.
-    /// Returns how many were journaled. Included transactions leave in `commit_block`.
+    /// Returns how many were journaled. Included transactions leave here too, once their block is committed.
     pub async fn pool_remove(&self, hashes: &[B256]) -> Result<u64> {
-        let mut tx = self.writer.begin().await?;
-        let mut removed = 0;
-        for hash in hashes {
-            removed += sqlx::query("DELETE FROM pool_journal WHERE hash = ?")
-                .bind(hash.as_slice())
-                .execute(&mut *tx)
-                .await?
-                .rows_affected();
+        if hashes.is_empty() {
+            return Ok(0);
         }
+        let mut tx = self.journal.begin().await?;
+        let removed = delete_in(&mut tx, "DELETE FROM pool_journal WHERE hash IN ", hashes).await?;
         tx.commit().await?;
         Ok(removed)
     }
@@ -644,7 +652,7 @@ impl Store {
         let rows: Vec<PoolRow> = sqlx::query_as(
             "SELECT hash, sender, nonce, inserted_at, raw FROM pool_journal ORDER BY seq",
         )
-        .fetch_all(&self.reader)
+        .fetch_all(&self.journal)
         .await?;
         rows.into_iter()
             .map(|(hash, sender, nonce, inserted_at, raw)| {
@@ -683,12 +691,13 @@ async fn insert_many<T>(
     Ok(())
 }
 
-/// `head (?, ?, ...)` over 20- or 32-byte keys, in chunks.
+/// `head (?, ?, ...)` over 20- or 32-byte keys, in chunks; returns the rows affected.
 async fn delete_in<K: AsRef<[u8]>>(
     conn: &mut SqliteConnection,
     head: &'static str,
     keys: &[K],
-) -> Result<()> {
+) -> Result<u64> {
+    let mut affected = 0;
     for chunk in keys.chunks(ROWS_PER_STATEMENT) {
         let mut q = QueryBuilder::<Sqlite>::new(head);
         q.push("(");
@@ -697,9 +706,9 @@ async fn delete_in<K: AsRef<[u8]>>(
             list.push_bind(key.as_ref().to_vec());
         }
         q.push(")");
-        q.build().execute(&mut *conn).await?;
+        affected += q.build().execute(&mut *conn).await?.rows_affected();
     }
-    Ok(())
+    Ok(affected)
 }
 
 type PoolRow = (Vec<u8>, Vec<u8>, i64, i64, Vec<u8>);

@@ -4,7 +4,7 @@ use crate::utils::{addr, block, commit, log, open, tx, word};
 use alloy::{consensus::ReceiptEnvelope, eips::eip2718::Decodable2718};
 use alloy_primitives::{B256, Bytes, U256, keccak256};
 use sqlx::{Connection, SqliteConnection};
-use tributary_storage::{AccountInfo, LogFilter, PoolTx, StoreConfig, StoreError};
+use tributary_storage::{AccountInfo, LogFilter, StoreConfig, StoreError};
 use tributary_trie::{AccountChange, KECCAK_EMPTY};
 
 fn info(nonce: u64, balance: u64, code_hash: B256) -> Option<AccountInfo> {
@@ -458,12 +458,6 @@ async fn assert_block1_absent(
         assert_eq!(store.trie_node(*hash).await.unwrap(), None);
     }
     assert_eq!(store.code(b1.code[0].0).await.unwrap(), None);
-    // The pool journal still holds block 1's first transaction.
-    let pool = store.pool_load().await.unwrap();
-    assert_eq!(
-        pool.iter().map(|p| p.hash).collect::<Vec<_>>(),
-        [b1.transactions[0].hash]
-    );
 }
 
 /// Genesis plus a block 1 touching every table, with its first tx journaled in the pool.
@@ -516,17 +510,6 @@ async fn atomicity_setup(
     b1.trie_nodes.insert(keccak256(&node), node);
     let code = Bytes::from_static(b"\x60\x01");
     b1.code.push((keccak256(&code), code));
-    let t = &b1.transactions[0];
-    store
-        .pool_insert(&PoolTx {
-            hash: t.hash,
-            sender: t.sender,
-            nonce: 0,
-            inserted_at: 1,
-            raw: t.raw.clone(),
-        })
-        .await
-        .unwrap();
     (h0, b1)
 }
 
@@ -547,7 +530,6 @@ async fn a_duplicate_transaction_hash_rolls_back_the_whole_block() {
     // The store is usable afterwards: the good block commits.
     let h1 = commit(&store, &good).await;
     assert_eq!(store.head().await.unwrap().unwrap().hash, h1);
-    assert!(store.pool_load().await.unwrap().is_empty());
     assert_eq!(
         store.account(addr(9)).await.unwrap(),
         info(0, 50, KECCAK_EMPTY)

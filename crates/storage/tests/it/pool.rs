@@ -56,24 +56,30 @@ async fn journal_survives_reopen_in_arrival_order() {
 }
 
 #[tokio::test(flavor = "multi_thread")]
-async fn committing_a_block_removes_its_transactions_from_the_journal() {
+async fn the_journal_is_independent_of_block_commits() {
     let dir = tempfile::tempdir().unwrap();
     let store = open(dir.path()).await;
     let included = tx(0, 0, vec![]);
+    let mined = PoolTx {
+        hash: included.hash,
+        sender: included.sender,
+        nonce: 0,
+        inserted_at: 1,
+        raw: included.raw.clone(),
+    };
     let pending = pool_tx(5);
-    for t in [
-        PoolTx {
-            hash: included.hash,
-            sender: included.sender,
-            nonce: 0,
-            inserted_at: 1,
-            raw: included.raw.clone(),
-        },
-        pending.clone(),
-    ] {
-        store.pool_insert(&t).await.unwrap();
-    }
+    store
+        .pool_insert_many(&[mined.clone(), pending.clone()])
+        .await
+        .unwrap();
+    // committing a block neither needs nor touches the journal (its own file, its own writer)
     commit(&store, &block(0, B256::ZERO, vec![included], vec![])).await;
+    assert_eq!(
+        store.pool_load().await.unwrap(),
+        vec![mined.clone(), pending.clone()]
+    );
+    // the node removes included transactions once their block is durable
+    assert_eq!(store.pool_remove(&[mined.hash]).await.unwrap(), 1);
     assert_eq!(store.pool_load().await.unwrap(), vec![pending]);
 }
 
