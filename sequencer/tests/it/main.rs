@@ -2,5 +2,7 @@
 
 mod clients;
 mod crash;
+mod proofs;
 mod rpc;
+mod subscriptions;
 mod utils;

@@ -28,6 +28,48 @@ fn free_port() -> u16 {
         .port()
 }
 
+/// A running anvil (the L1 stand-in); killed on drop.
+pub(crate) struct Anvil {
+    child: Child,
+    pub(crate) url: String,
+}
+
+impl Anvil {
+    /// Starts `node_modules/.bin/anvil` (Prague) on a free port and waits until it answers.
+    pub(crate) fn start() -> Self {
+        let port = free_port();
+        let child = Command::new(repo_root().join("node_modules/.bin/anvil"))
+            .args([
+                "--port",
+                &port.to_string(),
+                "--hardfork",
+                "prague",
+                "--silent",
+            ])
+            .stdout(Stdio::null())
+            .spawn()
+            .expect("spawn anvil (npm ci installs it)");
+        let anvil = Self {
+            child,
+            url: format!("http://127.0.0.1:{port}"),
+        };
+        let body = json!({"jsonrpc": "2.0", "id": 1, "method": "eth_chainId", "params": []});
+        let deadline = Instant::now() + Duration::from_secs(30);
+        while ureq_post(&anvil.url, &body).is_err() {
+            assert!(Instant::now() < deadline, "anvil did not come up");
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        anvil
+    }
+}
+
+impl Drop for Anvil {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
 /// A running `sequencer --dev`; killed (SIGKILL) on drop.
 pub(crate) struct Sequencer {
     child: Child,
