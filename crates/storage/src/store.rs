@@ -78,11 +78,7 @@ impl Store {
             .synchronous(SqliteSynchronous::Normal)
             .foreign_keys(true)
             .busy_timeout(config.busy_timeout);
-        let writer = SqlitePoolOptions::new()
-            .max_connections(1)
-            .min_connections(1)
-            .idle_timeout(None)
-            .max_lifetime(None)
+        let writer = single_connection()
             .connect_with(
                 base.clone()
                     .create_if_missing(true)
@@ -102,11 +98,7 @@ impl Store {
             .await?;
         // One connection reads and writes the journal: it is written per admitted batch and
         // read only at startup.
-        let journal = SqlitePoolOptions::new()
-            .max_connections(1)
-            .min_connections(1)
-            .idle_timeout(None)
-            .max_lifetime(None)
+        let journal = single_connection()
             .connect_with(
                 base.clone()
                     .filename(config.journal_path())
@@ -689,6 +681,15 @@ async fn insert_many<T>(
         q.build().execute(&mut *conn).await?;
     }
     Ok(())
+}
+
+/// A pool of one long-lived connection: the single writer of a database file.
+fn single_connection() -> SqlitePoolOptions {
+    SqlitePoolOptions::new()
+        .max_connections(1)
+        .min_connections(1)
+        .idle_timeout(None)
+        .max_lifetime(None)
 }
 
 /// `head (?, ?, ...)` over 20- or 32-byte keys, in chunks; returns the rows affected.

@@ -137,14 +137,9 @@ impl DatabaseRef for StateReader {
     type Error = StoreError;
 
     fn basic_ref(&self, address: Address) -> Result<Option<RevmAccountInfo>> {
-        Ok(self.account(address)?.map(|a| RevmAccountInfo {
-            balance: a.balance,
-            nonce: a.nonce,
-            code_hash: a.code_hash,
-            account_id: None,
-            // Loaded lazily through `code_by_hash_ref`.
-            code: (a.code_hash == KECCAK_EMPTY).then(Bytecode::default),
-        }))
+        Ok(self
+            .account(address)?
+            .map(|a| revm_account(a.nonce, a.balance, a.code_hash)))
     }
 
     fn code_by_hash_ref(&self, code_hash: B256) -> Result<Bytecode> {
@@ -239,13 +234,9 @@ impl<T: BorrowMut<StateTrie>> DatabaseRef for TrieStateReader<T> {
     type Error = StoreError;
 
     fn basic_ref(&self, address: Address) -> Result<Option<RevmAccountInfo>> {
-        Ok(self.trie_account(address)?.map(|a| RevmAccountInfo {
-            balance: a.balance,
-            nonce: a.nonce,
-            code_hash: a.code_hash,
-            account_id: None,
-            code: (a.code_hash == KECCAK_EMPTY).then(Bytecode::default),
-        }))
+        Ok(self
+            .trie_account(address)?
+            .map(|a| revm_account(a.nonce, a.balance, a.code_hash)))
     }
 
     fn code_by_hash_ref(&self, code_hash: B256) -> Result<Bytecode> {
@@ -259,5 +250,16 @@ impl<T: BorrowMut<StateTrie>> DatabaseRef for TrieStateReader<T> {
 
     fn block_hash_ref(&self, number: u64) -> Result<B256> {
         self.nodes.store.block_hash_sync(number)
+    }
+}
+
+/// An account as revm reads it; code is loaded lazily through `code_by_hash_ref`.
+fn revm_account(nonce: u64, balance: U256, code_hash: B256) -> RevmAccountInfo {
+    RevmAccountInfo {
+        balance,
+        nonce,
+        code_hash,
+        account_id: None,
+        code: (code_hash == KECCAK_EMPTY).then(Bytecode::default),
     }
 }
