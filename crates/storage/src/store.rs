@@ -16,6 +16,7 @@ use sqlx::{
 use std::{
     num::NonZeroUsize,
     sync::{Arc, Mutex, PoisonError},
+    time::Duration,
 };
 use tokio::runtime::Handle;
 use tributary_trie::EMPTY_ROOT_HASH;
@@ -48,6 +49,7 @@ pub struct Store {
     writer: SqlitePool,
     reader: SqlitePool,
     journal: SqlitePool,
+    checkpointer: SqlitePool,
     pub(crate) nodes: NodeCache,
     pub(crate) runtime: Handle,
 }
@@ -106,12 +108,15 @@ impl Store {
             )
             .await?;
         JOURNAL_MIGRATOR.run(&journal).await?;
+        let checkpointer = single_connection().connect_with(base.clone()).await?;
+        spawn_checkpointer(checkpointer.clone());
         let capacity = NonZeroUsize::new(config.node_cache_nodes).unwrap_or(NonZeroUsize::MIN);
         tracing::debug!(target: "storage", path = %config.path.display(), "store opened");
         Ok(Self {
             writer,
             reader,
             journal,
+            checkpointer,
             nodes: Arc::new(Mutex::new(LruCache::new(capacity))),
             runtime: Handle::current(),
         })
@@ -119,6 +124,7 @@ impl Store {
 
     /// Closes all connections, checkpointing the WAL. Later calls on clones fail.
     pub async fn close(&self) {
+        self.checkpointer.close().await;
         self.reader.close().await;
         self.writer.close().await;
         self.journal.close().await;
@@ -681,6 +687,35 @@ async fn insert_many<T>(
         q.build().execute(&mut *conn).await?;
     }
     Ok(())
+}
+
+/// How often the background checkpointer copies committed WAL frames into the database file.
+const CHECKPOINT_INTERVAL: Duration = Duration::from_millis(500);
+
+/// Checkpoints the WAL in the background (`PASSIVE`: never waits for, nor blocks, the writer or
+/// readers) until the store closes, so that a commit rarely has WAL frames left to copy when
+/// SQLite's autocheckpoint fires inside it. Measured with bench/: the inline checkpoint of a
+/// 64 MiB WAL made one commit in a few hundred take ≈ 300 ms, the receipt latency's p99.
+fn spawn_checkpointer(pool: SqlitePool) {
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(CHECKPOINT_INTERVAL);
+        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            tick.tick().await;
+            if pool.is_closed() {
+                return;
+            }
+            if let Err(e) = sqlx::query("PRAGMA wal_checkpoint(PASSIVE)")
+                .execute(&pool)
+                .await
+            {
+                if pool.is_closed() {
+                    return;
+                }
+                tracing::warn!(target: "storage", error = %e, "background WAL checkpoint failed");
+            }
+        }
+    });
 }
 
 /// A pool of one long-lived connection: the single writer of a database file.
