@@ -13,12 +13,18 @@ use alloy::{
     consensus::{EMPTY_OMMER_ROOT_HASH, Header, Sealable, Sealed, Transaction},
     eips::{eip2718::Encodable2718, eip7685::EMPTY_REQUESTS_HASH},
 };
-use alloy_primitives::{B256, Bytes};
+use alloy_primitives::{Address, B256, Bytes, map::B256Map};
+use revm::{
+    DatabaseRef,
+    bytecode::Bytecode,
+    primitives::{StorageKey, StorageValue},
+    state::AccountInfo as RevmAccountInfo,
+};
 use tracing::debug;
 use tributary_execution::{BlockContext, BlockExecutor, BlockOutput, BlockTx};
 use tributary_genesis::l1_info_deposit;
 use tributary_primitives::{RollupConfig, predeploys::SEQUENCER_FEE_VAULT};
-use tributary_storage::{BlockWrite, Store, StoreError, StoredLog, TxWrite};
+use tributary_storage::{BlockWrite, Store, StoreError, StoredLog, TrieStateReader, TxWrite};
 use tributary_trie::{EMPTY_ROOT_HASH, StateTrie};
 use tributary_txpool::{MinedTx, PoolTransaction};
 
@@ -37,26 +43,66 @@ pub(crate) struct BuiltBlock {
     pub(crate) dropped: Vec<B256>,
 }
 
-impl BuiltBlock {
-    /// The block's logs as `eth_getLogs` and subscriptions serve them.
-    pub(crate) fn logs(&self) -> Vec<StoredLog> {
-        let mut log_index = 0;
-        let mut logs = Vec::new();
-        for (tx_index, tx) in self.write.transactions.iter().enumerate() {
-            for log in &tx.logs {
-                logs.push(StoredLog {
-                    block_number: self.sealed.number,
-                    block_hash: self.sealed.hash(),
-                    block_timestamp: self.sealed.timestamp,
-                    log_index,
-                    tx_index: tx_index as u64,
-                    tx_hash: tx.hash,
-                    log: log.clone(),
-                });
-                log_index += 1;
-            }
+/// A block's logs as `eth_getLogs` and subscriptions serve them.
+pub(crate) fn block_logs(header: &Sealed<Header>, write: &BlockWrite) -> Vec<StoredLog> {
+    let mut log_index = 0;
+    let mut logs = Vec::new();
+    for (tx_index, tx) in write.transactions.iter().enumerate() {
+        for log in &tx.logs {
+            logs.push(StoredLog {
+                block_number: header.number,
+                block_hash: header.hash(),
+                block_timestamp: header.timestamp,
+                log_index,
+                tx_index: tx_index as u64,
+                tx_hash: tx.hash,
+                log: log.clone(),
+            });
+            log_index += 1;
         }
-        logs
+    }
+    logs
+}
+
+/// What the last built block added that may not be durable yet while the next one builds: its
+/// new code and its hash (for `BLOCKHASH`).
+#[derive(Debug, Default)]
+struct Unsettled {
+    number: u64,
+    hash: B256,
+    code: B256Map<Bytes>,
+}
+
+/// The builder's state view: the trie (which holds the last block's state in memory) plus
+/// [`Unsettled`] for what the store may not have yet.
+struct BuildState<'a> {
+    trie: TrieStateReader<&'a mut StateTrie>,
+    unsettled: &'a Unsettled,
+}
+
+impl DatabaseRef for BuildState<'_> {
+    type Error = StoreError;
+
+    fn basic_ref(&self, address: Address) -> Result<Option<RevmAccountInfo>, StoreError> {
+        self.trie.basic_ref(address)
+    }
+
+    fn code_by_hash_ref(&self, code_hash: B256) -> Result<Bytecode, StoreError> {
+        match self.unsettled.code.get(&code_hash) {
+            Some(code) => Ok(Bytecode::new_raw(code.clone())),
+            None => self.trie.code_by_hash_ref(code_hash),
+        }
+    }
+
+    fn storage_ref(&self, address: Address, index: StorageKey) -> Result<StorageValue, StoreError> {
+        self.trie.storage_ref(address, index)
+    }
+
+    fn block_hash_ref(&self, number: u64) -> Result<B256, StoreError> {
+        if number == self.unsettled.number && !self.unsettled.hash.is_zero() {
+            return Ok(self.unsettled.hash);
+        }
+        self.trie.block_hash_ref(number)
     }
 }
 
@@ -67,6 +113,7 @@ pub(crate) struct BlockBuilder {
     rollup: RollupConfig,
     store: Store,
     trie: StateTrie,
+    unsettled: Unsettled,
 }
 
 impl BlockBuilder {
@@ -82,6 +129,7 @@ impl BlockBuilder {
             rollup,
             store,
             trie: StateTrie::new(head_state_root),
+            unsettled: Unsettled::default(),
         }
     }
 
@@ -89,6 +137,7 @@ impl BlockBuilder {
     /// or commit).
     pub(crate) fn reset(&mut self, state_root: B256) {
         self.trie = StateTrie::new(state_root);
+        self.unsettled = Unsettled::default();
     }
 
     /// Builds the child of `parent` at `timestamp` from `origin` and the pool's `candidates`
@@ -137,7 +186,10 @@ impl BlockBuilder {
         );
 
         let output = {
-            let state = self.store.trie_state(&mut self.trie);
+            let state = BuildState {
+                trie: self.store.trie_state(&mut self.trie),
+                unsettled: &self.unsettled,
+            };
             self.executor.execute(&state, &ctx, &txs)?
         };
         let nodes = self.store.node_store();
@@ -183,6 +235,17 @@ impl BlockBuilder {
             gas = output.gas_used,
             "built block"
         );
+        let sealed = header.clone().seal_slow();
+        self.unsettled = Unsettled {
+            number: sealed.number,
+            hash: sealed.hash(),
+            code: output
+                .changes
+                .code
+                .iter()
+                .map(|(h, c)| (*h, c.clone()))
+                .collect(),
+        };
         let write = BlockWrite {
             transactions: tx_writes(&output, &txs, base_fee),
             state: output.changes.accounts.into_iter().collect(),
@@ -191,7 +254,7 @@ impl BlockBuilder {
             header: header.clone(),
         };
         Ok(BuiltBlock {
-            sealed: header.seal_slow(),
+            sealed,
             write,
             mined,
             dropped,
@@ -257,4 +320,116 @@ fn tx_writes(output: &BlockOutput, txs: &[BlockTx], base_fee: u64) -> Vec<TxWrit
             }
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use alloy::{
+        consensus::{SignableTransaction, TxEip1559, TxEnvelope},
+        eips::eip2718::Encodable2718,
+        signers::{SignerSync, local::MnemonicBuilder},
+    };
+    use alloy_primitives::{Bytes, TxKind, U256, bytes};
+    use revm::DatabaseRef;
+    use tributary_execution::BlockExecutor;
+    use tributary_genesis::{DEV_ACCOUNTS, DEV_MNEMONIC, GenesisConfig};
+    use tributary_primitives::RollupConfig;
+    use tributary_storage::{Store, StoreConfig};
+    use tributary_txpool::{PoolConfig, validate_stateless};
+
+    use super::BlockBuilder;
+    use crate::{FixedOrigin, OriginSource};
+
+    /// Runtime code: `sstore(0, blockhash(number - 1))`.
+    const RUNTIME: Bytes = bytes!("600143034060005500");
+    /// Init code returning [`RUNTIME`].
+    const INIT: Bytes = bytes!("6009600c60003960096000f3600143034060005500");
+
+    fn signed(
+        nonce: u64,
+        to: TxKind,
+        input: Bytes,
+        config: &PoolConfig,
+    ) -> Arc<tributary_txpool::PoolTransaction> {
+        let tx = TxEip1559 {
+            chain_id: config.chain_id,
+            nonce,
+            gas_limit: 200_000,
+            max_fee_per_gas: 10_000_000_000,
+            max_priority_fee_per_gas: 1,
+            to,
+            value: U256::ZERO,
+            access_list: Default::default(),
+            input,
+        };
+        let signer = MnemonicBuilder::from_phrase_nth(DEV_MNEMONIC, 0);
+        let sig = signer.sign_hash_sync(&tx.signature_hash()).unwrap();
+        let raw = TxEnvelope::from(tx.into_signed(sig)).encoded_2718();
+        Arc::new(validate_stateless(raw.into(), config).unwrap())
+    }
+
+    /// The next block builds while the previous one is not committed: code it deployed and its
+    /// hash come from the builder, not the store.
+    #[tokio::test(flavor = "multi_thread")]
+    async fn builds_on_a_block_that_is_not_committed_yet() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(StoreConfig::test(dir.path())).await.unwrap();
+        let genesis_config = GenesisConfig::dev();
+        let genesis = tributary_genesis::build(&genesis_config).unwrap();
+        crate::genesis::init(&store, &genesis).await.unwrap();
+        let head = crate::genesis::head_header(&store).await.unwrap();
+        let rollup = RollupConfig::devnet();
+        let pool = PoolConfig::new(genesis_config.chain_id);
+        let mut origin = FixedOrigin::new(
+            genesis_config.l1_origin,
+            genesis_config.timestamp,
+            U256::from(1),
+            &rollup,
+        );
+        let contract = DEV_ACCOUNTS[0].create(0);
+        let deploy = signed(0, TxKind::Create, INIT, &pool);
+        let call = signed(1, TxKind::Call(contract), Bytes::new(), &pool);
+
+        let (builder_store, ts) = (store.clone(), head.timestamp + 1);
+        let (n, n1) = tokio::task::spawn_blocking(move || {
+            let mut builder = BlockBuilder::new(
+                BlockExecutor::new(genesis_config.chain_id),
+                rollup,
+                builder_store,
+                head.state_root,
+            );
+            let o = origin.next(&head, ts).unwrap();
+            let n = builder.build(&head, ts, o, &[deploy]).unwrap();
+            let o = origin.next(&n.sealed, ts).unwrap();
+            let n1 = builder.build(&n.sealed, ts, o, &[call]).unwrap();
+            (n, n1)
+        })
+        .await
+        .unwrap();
+        assert!(n1.dropped.is_empty() && n1.mined.len() == 1);
+        store.commit_block(&n.write).await.unwrap();
+        store.commit_block(&n1.write).await.unwrap();
+
+        let (code, slot) = tokio::task::spawn_blocking(move || {
+            let state = store.state_at(n1.sealed.state_root);
+            let account = state.basic_ref(contract).unwrap().unwrap();
+            (
+                state
+                    .code_by_hash_ref(account.code_hash)
+                    .unwrap()
+                    .original_bytes(),
+                state.storage_ref(contract, U256::ZERO).unwrap(),
+            )
+        })
+        .await
+        .unwrap();
+        assert_eq!(code, RUNTIME);
+        assert_eq!(
+            slot,
+            U256::from_be_bytes(n.sealed.hash().0),
+            "BLOCKHASH of the unsettled block"
+        );
+    }
 }

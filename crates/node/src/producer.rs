@@ -5,15 +5,21 @@
 //!  pending tx / heartbeat ─► wait ≥ block_time since the last block
 //!     │
 //!     ▼  pool.best_transactions(base fee), up to the block's gas
-//!  spawn_blocking: BlockBuilder::build ─► BlockWrite
+//!  spawn_blocking: BlockBuilder::build(N) ─► BlockWrite            ┐ overlaps with the commit
+//!     │  AccountCache::on_commit, pool.on_block_committed (N)       │ of N-1, still in flight
+//!     ▼                                                             ┘
+//!  await commit(N-1) ─► publish N-1: journal cleanup, head, NewBlock broadcast
 //!     │
-//!     ▼  Store::commit_block (one SQLite transaction: durable when it returns)
-//!  AccountCache::on_commit ─► pool.on_block_committed ─► head + NewBlock broadcast
+//!     └─► spawn commit(N): Store::commit_block (one SQLite transaction, durable on return)
 //! ```
 //!
-//! Only after the commit does anyone learn about the block: a receipt or a head served by the
-//! RPC is always durable. The loop stops on shutdown, or with an error when the store or the
-//! executor fails in a way that retrying cannot fix.
+//! **Pipelining.** Block N+1 is built while block N commits: the builder's trie already holds
+//! N's state in memory and the builder serves N's new code and hash itself, so building never
+//! reads what is not yet durable. The pool and the account cache learn about N before its
+//! commit returns (so N+1 does not pick N's transactions again); nothing is *published* — head,
+//! receipts, subscriptions — before the commit returned. At most one commit is in flight. A
+//! failed commit stops the node: the pool already moved past that block, and a restart resumes
+//! from the last durable block and the journal.
 
 use std::{
     collections::HashSet,
@@ -24,16 +30,29 @@ use std::{
 use alloy::consensus::{Header, Sealed};
 use tokio::{
     sync::broadcast::error::{RecvError, TryRecvError},
+    task::JoinHandle,
     time::{Instant, sleep_until, timeout},
 };
 use tracing::{error, info, warn};
 use tributary_primitives::l1_info::L1_INFO_DEPOSIT_GAS;
+use tributary_storage::BlockWrite;
 use tributary_txpool::PoolTransaction;
 
 use crate::{
     NewBlock, Node, OriginSource, Result,
-    builder::{BlockBuilder, BuiltBlock, next_base_fee},
+    builder::{BlockBuilder, BuiltBlock, block_logs, next_base_fee},
 };
+
+/// A built block whose commit is running.
+struct InFlight {
+    built: BuiltBlock,
+    commit: JoinHandle<(
+        BlockWrite,
+        tributary_storage::Result<tributary_storage::Head>,
+    )>,
+    build_time: Duration,
+    commit_started: Instant,
+}
 
 /// Runs until shutdown; an `Err` means the node cannot go on.
 pub(crate) async fn run(
@@ -45,59 +64,94 @@ pub(crate) async fn run(
     let mut shutdown = node.inner.shutdown.subscribe();
     let mut pending = node.pool().subscribe_pending();
     let mut last_block = Instant::now();
-    loop {
+    let mut tip = node.head();
+    let mut in_flight: Option<InFlight> = None;
+    let result = loop {
         if *shutdown.borrow() {
-            return Ok(());
+            break Ok(());
         }
-        // Wait for an executable transaction or the heartbeat, whichever comes first. The
-        // channel may hold many announcements of transactions already mined: drain it and look
-        // at the pool itself, or every stale announcement would seal an empty block.
+        // Wait for an executable transaction or the heartbeat, whichever comes first,
+        // publishing the block in flight as soon as it is durable. The channel may hold many
+        // announcements of transactions already mined: drain it and look at the pool itself,
+        // or every stale announcement would seal an empty block.
         let deadline = last_block + config.heartbeat;
+        let mut stop = false;
         while node.pool().status().pending == 0 {
             tokio::select! {
+                r = settle_when_done(&node, &mut in_flight), if in_flight.is_some() => r?,
                 r = pending.recv() => match r {
-                    Err(RecvError::Closed) => return Ok(()),
+                    Err(RecvError::Closed) => { stop = true; break }
                     Ok(_) | Err(RecvError::Lagged(_)) => {
                         while !matches!(pending.try_recv(), Err(TryRecvError::Empty | TryRecvError::Closed)) {}
                     }
                 },
                 () = sleep_until(deadline) => break,
-                _ = shutdown.changed() => return Ok(()),
+                _ = shutdown.changed() => { stop = true; break }
             }
         }
+        if stop {
+            break Ok(());
+        }
         // Let transactions accumulate for at least `block_time` since the previous block.
-        tokio::select! {
-            () = sleep_until(last_block + config.block_time) => {}
-            _ = shutdown.changed() => return Ok(()),
+        let wake = last_block + config.block_time;
+        loop {
+            tokio::select! {
+                r = settle_when_done(&node, &mut in_flight), if in_flight.is_some() => r?,
+                () = sleep_until(wake) => break,
+                _ = shutdown.changed() => { stop = true; break }
+            }
+        }
+        if stop {
+            break Ok(());
         }
         last_block = Instant::now();
-        let parent = node.head();
-        let (returned, result) = produce(&node, builder, origin.as_mut(), &parent).await;
+        let (returned, result) = build(&node, builder, origin.as_mut(), &tip).await;
         builder = returned;
         match result {
-            Ok(()) => {}
+            Ok((built, build_time)) => {
+                admit(&node, &built).await?;
+                settle(&node, &mut in_flight).await?;
+                tip = built.sealed.clone();
+                let store = node.store().clone();
+                let mut built = built;
+                let write = std::mem::take(&mut built.write);
+                in_flight = Some(InFlight {
+                    built,
+                    commit: tokio::spawn(async move {
+                        let head = store.commit_block(&write).await;
+                        (write, head)
+                    }),
+                    build_time,
+                    commit_started: Instant::now(),
+                });
+            }
             Err(e) if e.is_fatal() => {
                 error!(target: "node::producer", error = %e, "block production failed; stopping");
-                return Err(e);
+                break Err(e);
             }
             Err(e) => {
                 warn!(target: "node::producer", error = %e, "block production failed; retrying");
-                builder.reset(parent.state_root);
+                // the trie must reopen at a durable root
+                settle(&node, &mut in_flight).await?;
+                builder.reset(tip.state_root);
                 // do not spin on a persistent failure
                 let _ = timeout(Duration::from_secs(1), shutdown.changed()).await;
             }
         }
-    }
+    };
+    // whatever happens, the block in flight becomes durable (or fails) before we return
+    settle(&node, &mut in_flight).await?;
+    result
 }
 
-/// Builds and commits one block. The builder moves to a blocking thread and back; it is
+/// Builds the child of `parent`. The builder moves to a blocking thread and back; it is
 /// returned whatever happens.
-async fn produce(
+async fn build(
     node: &Node,
     mut builder: BlockBuilder,
     origin: &mut dyn OriginSource,
     parent: &Sealed<Header>,
-) -> (BlockBuilder, Result<()>) {
+) -> (BlockBuilder, Result<(BuiltBlock, Duration)>) {
     let timestamp = unix_now().max(parent.timestamp);
     let origin = match origin.next(parent, timestamp) {
         Ok(origin) => origin,
@@ -110,30 +164,16 @@ async fn produce(
 
     let parent_owned = parent.clone();
     let started = Instant::now();
-    let (mut builder, built) = match tokio::task::spawn_blocking(move || {
+    match tokio::task::spawn_blocking(move || {
         let built = builder.build(&parent_owned, timestamp, origin, &candidates);
         (builder, built)
     })
     .await
     {
-        Ok(pair) => pair,
+        Ok((builder, built)) => (builder, built.map(|b| (b, started.elapsed()))),
         // the builder panicked (a bug): the error is fatal, the fresh builder only fills the slot
-        Err(e) => return (node.new_builder(parent.state_root), Err(e.into())),
-    };
-    let built = match built {
-        Ok(built) => built,
-        Err(e) => return (builder, Err(e)),
-    };
-    let built_at = Instant::now();
-    if let Err(e) = node.store().commit_block(&built.write).await {
-        builder.reset(parent.state_root);
-        return (builder, Err(e.into()));
+        Err(e) => (node.new_builder(parent.state_root), Err(e.into())),
     }
-    let timing = Timing {
-        build: built_at - started,
-        commit: built_at.elapsed(),
-    };
-    (builder, after_commit(node, built, timing).await)
 }
 
 /// Best pool transactions whose gas limits fit the block beside `reserved` gas of deposits.
@@ -152,18 +192,11 @@ fn select(node: &Node, parent: &Header, reserved: u64) -> Vec<Arc<PoolTransactio
     picked
 }
 
-/// Where a block's production time went (logged with the block).
-#[derive(Debug, Clone, Copy)]
-struct Timing {
-    build: Duration,
-    commit: Duration,
-}
-
-/// Publishes a committed block: account cache, pool, journal, head, subscribers.
-async fn after_commit(node: &Node, built: BuiltBlock, timing: Timing) -> Result<()> {
-    let header = built.sealed.clone();
+/// Tells the account cache and the pool about a built block (before it is durable, so the next
+/// block does not pick its transactions again; nothing is published yet).
+async fn admit(node: &Node, built: &BuiltBlock) -> Result<()> {
     node.inner.accounts.on_commit(&built.write.state);
-    let next_fee = next_base_fee(&node.config().rollup, &header);
+    let next_fee = next_base_fee(&node.config().rollup, &built.sealed);
     let pool = node.pool().clone();
     let mined = built.mined.clone();
     let dropped = built.dropped.clone();
@@ -174,13 +207,65 @@ async fn after_commit(node: &Node, built: BuiltBlock, timing: Timing) -> Result<
         pool.on_block_committed(&mined, next_fee)
     })
     .await?;
-    // Mined, stale and dropped transactions leave the journal now that the block is durable
-    // (a crash before this line leaves entries the restore rejects as mined).
+    if !built.dropped.is_empty() {
+        warn!(target: "node::producer", count = built.dropped.len(), "dropped pool transactions the block rejected");
+    }
+    // stale transactions the pool let go of leave the journal right away
+    if !outcome.removed.is_empty() {
+        node.store().pool_remove(&outcome.removed).await?;
+    }
+    Ok(())
+}
+
+/// Waits for the block in flight to be durable and publishes it.
+async fn settle(node: &Node, in_flight: &mut Option<InFlight>) -> Result<()> {
+    if in_flight.is_some() {
+        settle_when_done(node, in_flight).await?;
+    }
+    Ok(())
+}
+
+/// [`settle`] for a block known to be in flight (a `select!` branch).
+async fn settle_when_done(node: &Node, in_flight: &mut Option<InFlight>) -> Result<()> {
+    let Some(flight) = in_flight.as_mut() else {
+        return Ok(());
+    };
+    // awaited in place: a `select!` may drop this future, and the block must stay in flight
+    let joined = (&mut flight.commit).await;
+    let Some(InFlight {
+        built,
+        build_time,
+        commit_started,
+        ..
+    }) = in_flight.take()
+    else {
+        return Ok(());
+    };
+    let (write, committed) = joined?;
+    if let Err(e) = committed {
+        // the pool already moved past this block: only a restart from the durable head and
+        // the journal is consistent again
+        error!(target: "node::producer", number = built.sealed.number, error = %e, "block commit failed; stopping");
+        return Err(e.into());
+    }
+    publish(node, built, write, build_time, commit_started.elapsed()).await
+}
+
+/// Publishes a durable block: journal cleanup, head, subscribers.
+async fn publish(
+    node: &Node,
+    built: BuiltBlock,
+    write: BlockWrite,
+    build_time: Duration,
+    commit_time: Duration,
+) -> Result<()> {
+    let header = built.sealed.clone();
+    // Mined and dropped transactions leave the journal now that the block is durable (a crash
+    // before this line leaves entries the restore rejects as mined).
     let gone: HashSet<_> = built
         .mined
         .iter()
         .map(|m| m.hash)
-        .chain(outcome.removed.iter().copied())
         .chain(built.dropped.iter().copied())
         .collect();
     if !gone.is_empty() {
@@ -188,22 +273,19 @@ async fn after_commit(node: &Node, built: BuiltBlock, timing: Timing) -> Result<
             .pool_remove(&gone.into_iter().collect::<Vec<_>>())
             .await?;
     }
-    if !built.dropped.is_empty() {
-        warn!(target: "node::producer", count = built.dropped.len(), "dropped pool transactions the block rejected");
-    }
     info!(
         target: "node::producer",
         number = header.number,
         hash = %header.hash(),
-        txs = built.write.transactions.len(),
+        txs = write.transactions.len(),
         gas = header.gas_used,
-        build_ms = timing.build.as_millis() as u64,
-        commit_ms = timing.commit.as_millis() as u64,
+        build_ms = build_time.as_millis() as u64,
+        commit_ms = commit_time.as_millis() as u64,
         "sealed block"
     );
     let event = Arc::new(NewBlock {
-        logs: built.logs(),
-        transactions: built.write.transactions.iter().map(|t| t.hash).collect(),
+        logs: block_logs(&header, &write),
+        transactions: write.transactions.iter().map(|t| t.hash).collect(),
         header: header.clone(),
     });
     node.inner.head.send_replace(header);
