@@ -13,6 +13,7 @@
 import { createPublicClient, createWalletClient, defineChain, http, parseEther, keccak256, encodeAbiParameters, toHex, pad, toRlp, isAddressEqual, BaseError } from 'viem';
 import { mnemonicToAccount, privateKeyToAccount, generatePrivateKey } from 'viem/accounts';
 import { compile } from './compile.mjs';
+import { CheckFailed, check, eq, fail, note, notes, ok, passed, short, show } from './checks.mjs';
 
 // ---------------------------------------------------------------------------------------------------------------
 // Arguments and reporting
@@ -59,39 +60,6 @@ const opts = { rpc: process.env.RPC_URL, l1: process.env.L1_RPC_URL, accountInde
   if (!Number.isInteger(opts.entries) || opts.entries < 8 || opts.entries > 400) usage('--entries must be 8..400');
 }
 
-class CheckFailed extends Error {
-  constructor(msg, rpcOutput) {
-    super(msg);
-    this.rpcOutput = rpcOutput;
-  }
-}
-let passed = 0;
-let notes = 0;
-const ok = (msg) => console.log(`ok   ${String(++passed).padStart(3)} - ${msg}`);
-const note = (msg) => {
-  notes++;
-  console.log(`note     - ${msg}`);
-};
-function fail(msg, rpcOutput) {
-  throw new CheckFailed(msg, rpcOutput);
-}
-function check(cond, msg, detail, rpcOutput) {
-  if (!cond) fail(detail === undefined ? msg : `${msg}: ${typeof detail === 'string' ? detail : show(detail)}`, rpcOutput);
-  ok(msg);
-}
-function eq(actual, expected, msg, rpcOutput) {
-  const same =
-    typeof actual === 'string' && typeof expected === 'string' ? actual.toLowerCase() === expected.toLowerCase() : actual === expected;
-  if (!same) fail(`${msg}: expected ${show(expected)}, got ${show(actual)}`, rpcOutput);
-  ok(`${msg} (${short(expected)})`);
-}
-function show(v) {
-  return JSON.stringify(v, (_, x) => (typeof x === 'bigint' ? `${x}n` : x));
-}
-function short(v) {
-  const s = typeof v === 'bigint' ? v.toString() : typeof v === 'string' ? v : String(show(v));
-  return s.length > 24 ? `${s.slice(0, 12)}…${s.slice(-8)}` : s;
-}
 
 // ---------------------------------------------------------------------------------------------------------------
 // Clients

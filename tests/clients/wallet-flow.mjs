@@ -34,6 +34,7 @@ import {
 } from 'viem';
 import { mnemonicToAccount, privateKeyToAccount, generatePrivateKey } from 'viem/accounts';
 import { compile } from './compile.mjs';
+import { CheckFailed, check, eq, fail, note, notes, ok, passed, short, show } from './checks.mjs';
 
 // ---------------------------------------------------------------------------------------------------------------
 // Arguments and reporting
@@ -69,34 +70,6 @@ const opts = { rpc: process.env.RPC_URL, strict: false, requireL1Fee: false, acc
   if (!Number.isInteger(opts.accountIndex) || opts.accountIndex < 0 || opts.accountIndex > 9) usage('--account-index must be 0..9');
 }
 
-class CheckFailed extends Error {}
-let passed = 0;
-let notes = 0;
-const ok = (msg) => console.log(`ok   ${String(++passed).padStart(3)} - ${msg}`);
-const note = (msg) => {
-  notes++;
-  console.log(`note     - ${msg}`);
-};
-function fail(msg) {
-  throw new CheckFailed(msg);
-}
-function check(cond, msg, detail) {
-  if (!cond) fail(detail === undefined ? msg : `${msg}: ${typeof detail === 'string' ? detail : show(detail)}`);
-  ok(msg);
-}
-function eq(actual, expected, msg) {
-  const same =
-    typeof actual === 'string' && typeof expected === 'string' ? actual.toLowerCase() === expected.toLowerCase() : actual === expected;
-  if (!same) fail(`${msg}: expected ${show(expected)}, got ${show(actual)}`);
-  ok(`${msg} (${short(expected)})`);
-}
-function show(v) {
-  return JSON.stringify(v, (_, x) => (typeof x === 'bigint' ? `${x}n` : x));
-}
-function short(v) {
-  const s = typeof v === 'bigint' ? v.toString() : typeof v === 'string' ? v : String(show(v));
-  return s.length > 24 ? `${s.slice(0, 12)}…${s.slice(-8)}` : s;
-}
 /** The JSON-RPC error message inside a viem error (the deepest `details`), or its message. */
 function rpcMessage(e) {
   let x = e;

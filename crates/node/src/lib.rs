@@ -29,6 +29,10 @@
 //!
 //! * **Durable before visible.** The head moves and subscribers hear of a block only after its
 //!   commit returned; a transaction hash is returned only after it is journaled.
+//! * **Pipelined.** Block N+1 builds while block N commits (at most one commit in flight): the
+//!   builder's trie holds N's state and the builder serves N's new code and hash itself, and the
+//!   pool learns of N before its commit so N+1 does not repeat its transactions. A failed commit
+//!   stops the node (the restart resumes from the durable head and the journal).
 //! * **Restart resumes exactly.** On launch the head comes from the store, the builder's trie
 //!   opens at the head's state root (no rebuild), and the pool journal is re-admitted.
 //! * **Incremental state root.** The builder keeps one `StateTrie` across blocks: each block

@@ -122,13 +122,7 @@ impl Simulator {
         request: &TransactionRequest,
         overrides: &EvmOverrides,
     ) -> Result<CallResult, SimulationError> {
-        let sim = self.prepare(
-            db,
-            block,
-            request,
-            overrides.state.as_ref(),
-            overrides.block.as_deref(),
-        )?;
+        let sim = self.prepare_with(db, block, request, overrides)?;
         let gas = sim.call_gas(request.gas)?;
         let mut evm = sim.evm(&self.executor, ());
         let out = evm
@@ -153,13 +147,7 @@ impl Simulator {
         request: &TransactionRequest,
         overrides: &EvmOverrides,
     ) -> Result<u64, SimulationError> {
-        let sim = self.prepare(
-            db,
-            block,
-            request,
-            overrides.state.as_ref(),
-            overrides.block.as_deref(),
-        )?;
+        let sim = self.prepare_with(db, block, request, overrides)?;
         let mut hi = request
             .gas
             .filter(|gas| *gas >= estimate::TX_GAS)
@@ -198,13 +186,7 @@ impl Simulator {
         request: &TransactionRequest,
         overrides: &EvmOverrides,
     ) -> Result<AccessListResult, SimulationError> {
-        let sim = self.prepare(
-            db,
-            block,
-            request,
-            overrides.state.as_ref(),
-            overrides.block.as_deref(),
-        )?;
+        let sim = self.prepare_with(db, block, request, overrides)?;
         let gas = sim.call_gas(request.gas)?;
         let mut evm = sim.evm(&self.executor, AccessListInspector::default());
 
@@ -310,6 +292,23 @@ impl Simulator {
                 trace::result(run.evm_mut(), &executed.out, Some(context), opts)
             }
         }
+    }
+
+    /// [`prepare`](Self::prepare) with an RPC override pair.
+    fn prepare_with<'a, DB: DatabaseRef>(
+        &self,
+        db: &'a DB,
+        block: &BlockContext,
+        request: &TransactionRequest,
+        overrides: &EvmOverrides,
+    ) -> Result<Prepared<'a, DB>, SimulationError> {
+        self.prepare(
+            db,
+            block,
+            request,
+            overrides.state.as_ref(),
+            overrides.block.as_deref(),
+        )
     }
 
     /// Validates the request and applies the overrides.
