@@ -11,12 +11,14 @@
 //! prints the funded accounts and their keys and the RPC URL. Without `--datadir` the chain lives
 //! in a temporary directory removed at exit; with it, the chain survives restarts (and kill -9:
 //! nothing acknowledged is lost). Every flag can also come from the environment
-//! (`TRIBUTARY_*`).
+//! (`TRIBUTARY_*`) or an optional TOML file (`--config`, see [`config`]).
+
+mod config;
 
 use std::{net::IpAddr, path::PathBuf, time::Duration};
 
 use alloy::signers::local::MnemonicBuilder;
-use clap::Parser;
+use clap::{CommandFactory, FromArgMatches, Parser};
 use eyre::{WrapErr, bail};
 use tracing::info;
 use tracing_subscriber::EnvFilter;
@@ -28,6 +30,9 @@ use tributary_rpc::{CorsConfig, EthApi, EthConfig, ServerConfig, eth_module};
 #[derive(Debug, Parser)]
 #[command(name = "sequencer", version, about)]
 struct Args {
+    /// A TOML file with any of these settings (flags and environment take precedence).
+    #[arg(long, env = "TRIBUTARY_CONFIG")]
+    config: Option<PathBuf>,
     /// Run a standalone development chain with the ten funded test accounts.
     #[arg(long, env = "TRIBUTARY_DEV")]
     dev: bool,
@@ -77,7 +82,11 @@ async fn main() -> eyre::Result<()> {
             EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info")),
         )
         .init();
-    let args = Args::parse();
+    let matches = Args::command().get_matches();
+    let mut args = Args::from_arg_matches(&matches)?;
+    if let Some(path) = args.config.clone() {
+        config::FileConfig::read(&path)?.apply(&mut args, &matches);
+    }
     if !args.dev {
         bail!("only --dev chains are supported so far (settlement on L1 comes with the devnet)");
     }

@@ -20,7 +20,7 @@ pub(crate) fn repo_root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
 }
 
-fn free_port() -> u16 {
+pub(crate) fn free_port() -> u16 {
     TcpListener::bind("127.0.0.1:0")
         .unwrap()
         .local_addr()
@@ -80,16 +80,20 @@ impl Sequencer {
     /// Starts the binary on a free port with `datadir` and waits until it answers.
     pub(crate) fn start(datadir: &Path) -> Self {
         let port = free_port();
+        let mut args: Vec<std::ffi::OsString> = ["--dev", "--block-time", "50", "--http.port"]
+            .into_iter()
+            .map(Into::into)
+            .collect();
+        args.push(port.to_string().into());
+        args.push("--datadir".into());
+        args.push(datadir.into());
+        Self::start_with(port, &args)
+    }
+
+    /// Starts the binary with `args` and waits until it answers on `port`.
+    pub(crate) fn start_with(port: u16, args: &[std::ffi::OsString]) -> Self {
         let child = Command::new(env!("CARGO_BIN_EXE_sequencer"))
-            .args([
-                "--dev",
-                "--http.port",
-                &port.to_string(),
-                "--block-time",
-                "50",
-            ])
-            .arg("--datadir")
-            .arg(datadir)
+            .args(args)
             .env("RUST_LOG", "warn")
             .stdout(Stdio::null())
             .stderr(Stdio::inherit())
