@@ -25,6 +25,9 @@ pub enum Error {
     /// L1-info deposit calldata is malformed.
     #[error(transparent)]
     L1Info(#[from] L1InfoError),
+    /// Batch bytes do not decode.
+    #[error(transparent)]
+    BatchCodec(#[from] crate::BatchCodecError),
 }
 
 /// Decoding the calldata of an L1-info deposit ([`L1Info`](crate::L1Info)).

@@ -12,6 +12,7 @@
 //!   L1 origin header ──l1_info::L1Info::encode_ecotone, source hashes──► L1-info system deposit
 //!   block building / derivation ──rollup::RollupConfig (EIP-1559, drift, window, L1 fee scalars)
 //!   L2 block ──output::output_root──► proposer ──► Rollup.proposeOutput
+//!   L2 blocks ──batch_codec::BatchPayload::encode (zlib | brotli | zstd, capped decode)──► batch bytes
 //!   L2 batch bytes ──batch::{calldata_data_hash, blob_data_hash, BatchChain}──► batcher / verifier
 //!   L2 MessagePassed ──withdrawal::Withdrawal::{hash, storage_trie_key}──► proof ──► Portal.proveWithdrawal
 //! ```
@@ -26,6 +27,7 @@
 //! aggregated in [`Error`].
 
 pub mod batch;
+pub mod batch_codec;
 pub mod chain;
 pub mod deployment;
 pub mod deposit;
@@ -37,6 +39,7 @@ pub mod rollup;
 pub mod withdrawal;
 
 pub use batch::BatchChain;
+pub use batch_codec::{BatchBlock, BatchCodecError, BatchPayload, Codec};
 pub use deployment::{BlockRef, Contracts, Deployment, Roles};
 pub use deposit::DepositPayload;
 pub use error::{BatchError, DeploymentError, DepositError, Error, L1InfoError, Result};
