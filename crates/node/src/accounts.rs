@@ -14,7 +14,7 @@ use std::{
 use alloy_primitives::Address;
 use lru::LruCache;
 use tributary_storage::{StateReader, Store};
-use tributary_trie::AccountChange;
+use tributary_trie::{AccountChange, AccountInfo};
 use tributary_txpool::{AccountState, StateError, StateProvider};
 
 /// Accounts cached for the pool.
@@ -41,12 +41,7 @@ impl AccountCache {
     pub fn on_commit<'a>(&self, changes: impl IntoIterator<Item = &'a (Address, AccountChange)>) {
         let mut cache = self.cache.lock().unwrap_or_else(PoisonError::into_inner);
         for (address, change) in changes {
-            let state = change
-                .info
-                .map_or_else(AccountState::default, |info| AccountState {
-                    nonce: info.nonce,
-                    balance: info.balance,
-                });
+            let state = pool_view(change.info);
             cache.put(*address, state);
         }
     }
@@ -61,14 +56,16 @@ impl StateProvider for AccountCache {
         if let Some(state) = cache.get(&address) {
             return Ok(*state);
         }
-        let state = self
-            .reader
-            .account(address)?
-            .map_or_else(AccountState::default, |info| AccountState {
-                nonce: info.nonce,
-                balance: info.balance,
-            });
+        let state = pool_view(self.reader.account(address)?);
         cache.put(address, state);
         Ok(state)
     }
+}
+
+/// What the pool needs of an account (a missing account has nonce 0 and no balance).
+fn pool_view(info: Option<AccountInfo>) -> AccountState {
+    info.map_or_else(AccountState::default, |info| AccountState {
+        nonce: info.nonce,
+        balance: info.balance,
+    })
 }

@@ -218,7 +218,12 @@ impl Node {
 
     /// The base fee of the next block.
     pub fn next_base_fee(&self) -> u64 {
-        crate::builder::next_base_fee(&self.config().rollup, &self.head())
+        self.base_fee_after(&self.head())
+    }
+
+    /// The base fee of the child of `parent` (EIP-1559 with the rollup's parameters).
+    pub fn base_fee_after(&self, parent: &Header) -> u64 {
+        crate::builder::next_base_fee(&self.config().rollup, parent)
     }
 
     /// Admits raw transactions (`eth_sendRawTransaction`, one call for a whole batch): senders

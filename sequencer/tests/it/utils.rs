@@ -53,12 +53,7 @@ impl Anvil {
             child,
             url: format!("http://127.0.0.1:{port}"),
         };
-        let body = json!({"jsonrpc": "2.0", "id": 1, "method": "eth_chainId", "params": []});
-        let deadline = Instant::now() + Duration::from_secs(30);
-        while ureq_post(&anvil.url, &body).is_err() {
-            assert!(Instant::now() < deadline, "anvil did not come up");
-            std::thread::sleep(Duration::from_millis(50));
-        }
+        wait_until_up(&anvil.url, "anvil");
         anvil
     }
 }
@@ -103,11 +98,7 @@ impl Sequencer {
             child,
             url: format!("http://127.0.0.1:{port}"),
         };
-        let deadline = Instant::now() + Duration::from_secs(30);
-        while seq.try_call("eth_chainId", json!([])).is_err() {
-            assert!(Instant::now() < deadline, "sequencer did not come up");
-            std::thread::sleep(Duration::from_millis(50));
-        }
+        wait_until_up(&seq.url, "sequencer");
         seq
     }
 
@@ -187,6 +178,16 @@ impl Drop for Sequencer {
     fn drop(&mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();
+    }
+}
+
+/// Waits (up to 30 s) until the node at `url` answers `eth_chainId`.
+fn wait_until_up(url: &str, what: &str) {
+    let body = json!({"jsonrpc": "2.0", "id": 1, "method": "eth_chainId", "params": []});
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while !ureq_post(url, &body).is_ok_and(|r| r.get("error").is_none()) {
+        assert!(Instant::now() < deadline, "{what} did not come up");
+        std::thread::sleep(Duration::from_millis(50));
     }
 }
 

@@ -68,11 +68,7 @@ impl EthApi {
             last = Some(header);
         }
         if let Some(last) = last {
-            let next = self.node.config().rollup.next_base_fee(
-                last.gas_used,
-                last.gas_limit,
-                last.base_fee_per_gas.unwrap_or_default(),
-            );
+            let next = self.node.base_fee_after(&last);
             history.base_fee_per_gas.push(next.into());
             history.base_fee_per_blob_gas.push(1);
         }

@@ -2,6 +2,7 @@
 
 use alloy::eips::BlockId;
 use alloy_primitives::{B256, Bytes};
+use op_alloy_consensus::transaction::OpDepositInfo;
 use op_alloy_rpc_types::OpTransactionReceipt;
 
 use crate::{
@@ -24,10 +25,7 @@ impl EthApi {
                 .header_by_number(tx.block_number)
                 .await?
                 .ok_or_else(|| RpcError::internal(format!("block {} missing", tx.block_number)))?;
-            let deposit = match store.receipt(hash).await? {
-                Some(r) => convert::deposit_info(&convert::receipt_envelope(&r)?),
-                None => Default::default(),
-            };
+            let deposit = self.deposit_info(hash).await?;
             return convert::transaction(&tx, header.inner(), deposit).map(Some);
         }
         Ok(self
@@ -50,11 +48,16 @@ impl EthApi {
         let Some(tx) = store.transaction_at(header.number, index as u64).await? else {
             return Ok(None);
         };
-        let deposit = match store.receipt(tx.hash).await? {
-            Some(r) => convert::deposit_info(&convert::receipt_envelope(&r)?),
-            None => Default::default(),
-        };
+        let deposit = self.deposit_info(tx.hash).await?;
         convert::transaction(&tx, header.inner(), deposit).map(Some)
+    }
+
+    /// Deposit metadata (nonce, receipt version) of an included transaction, from its receipt.
+    async fn deposit_info(&self, hash: B256) -> Result<OpDepositInfo, RpcError> {
+        Ok(match self.node.store().receipt(hash).await? {
+            Some(r) => convert::deposit_info(&convert::receipt_envelope(&r)?),
+            None => OpDepositInfo::default(),
+        })
     }
 
     /// `eth_getRawTransactionByHash`.
