@@ -4,7 +4,7 @@
 //! DeployConfig + deployer key ──► L1 JSON-RPC (anvil, or any Ethereum node)
 //!     1. OpenToken(treasury)                         whole OPEN supply to the treasury
 //!     2. Rollup(Config{roles, window, bonds, l2ChainId, l2GenesisHash})
-//!     3. Portal(token, rollup, maxDepositGasLimit)
+//!     3. Portal(token, rollup, maxDepositGasLimit, maxDepositGasPerL1Block)
 //!   each transaction is awaited to its receipt, in this order
 //!     └─► Deployment { chain ids, deploy block, addresses, roles, parameters }  ──► deployment.json
 //! ```
@@ -38,6 +38,9 @@ pub const DEFAULT_PROPOSER_BOND: U256 = U256::from_limbs([1_000_000_000_000_000_
 pub const DEFAULT_CHALLENGER_BOND: U256 = U256::from_limbs([500_000_000_000_000_000, 0, 0, 0]);
 /// Default largest deposit gas limit: 20M, OP Stack's `maxResourceLimit`.
 pub const DEFAULT_MAX_DEPOSIT_GAS_LIMIT: u64 = 20_000_000;
+/// Default deposit gas per L1 block: 20M, OP Stack's `maxResourceLimit` is also its per-block cap. All
+/// deposits of an L1 block run in one L2 block, so the L2 block gas limit must hold this much.
+pub const DEFAULT_MAX_DEPOSIT_GAS_PER_L1_BLOCK: u64 = 20_000_000;
 
 /// Role assignments; `None` means "the deployer".
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -84,6 +87,8 @@ pub struct DeployConfig {
     pub challenger_bond: U256,
     /// The largest gas limit a deposit may ask for.
     pub max_deposit_gas_limit: u64,
+    /// The largest sum of deposit gas limits in one L1 block (at least `max_deposit_gas_limit`).
+    pub max_deposit_gas_per_l1_block: u64,
 }
 
 impl Default for DeployConfig {
@@ -96,6 +101,7 @@ impl Default for DeployConfig {
             proposer_bond: DEFAULT_PROPOSER_BOND,
             challenger_bond: DEFAULT_CHALLENGER_BOND,
             max_deposit_gas_limit: DEFAULT_MAX_DEPOSIT_GAS_LIMIT,
+            max_deposit_gas_per_l1_block: DEFAULT_MAX_DEPOSIT_GAS_PER_L1_BLOCK,
         }
     }
 }
@@ -122,6 +128,14 @@ impl DeployConfig {
         self
     }
 
+    /// Sets the per-deposit gas limit and the deposit gas cap per L1 block.
+    #[must_use]
+    pub const fn with_deposit_gas(mut self, max_per_deposit: u64, max_per_l1_block: u64) -> Self {
+        self.max_deposit_gas_limit = max_per_deposit;
+        self.max_deposit_gas_per_l1_block = max_per_l1_block;
+        self
+    }
+
     /// Checks the configuration against the L1 it will be deployed to.
     pub fn validate(&self, l1_chain_id: u64) -> Result<()> {
         let invalid = |reason: &str| {
@@ -140,6 +154,12 @@ impl DeployConfig {
         }
         if self.max_deposit_gas_limit < 21_000 {
             return invalid("max deposit gas limit is below 21000");
+        }
+        if self.max_deposit_gas_per_l1_block < self.max_deposit_gas_limit {
+            return invalid(&format!(
+                "max deposit gas per l1 block {} is below the max deposit gas limit {}",
+                self.max_deposit_gas_per_l1_block, self.max_deposit_gas_limit
+            ));
         }
         let r = &self.roles;
         if [r.owner, r.batcher, r.proposer, r.guardian, r.treasury].contains(&Some(Address::ZERO)) {
@@ -180,8 +200,13 @@ pub async fn deploy<P: Provider<Ethereum>>(
     let rollup_tx = Rollup::deploy_builder(provider, rollup_config);
     let (rollup, _) = finish("Rollup", rollup_tx.into_transaction_request(), provider).await?;
 
-    let portal_tx =
-        Portal::deploy_builder(provider, open_token, rollup, config.max_deposit_gas_limit);
+    let portal_tx = Portal::deploy_builder(
+        provider,
+        open_token,
+        rollup,
+        config.max_deposit_gas_limit,
+        config.max_deposit_gas_per_l1_block,
+    );
     let (portal, receipt) =
         finish("Portal", portal_tx.into_transaction_request(), provider).await?;
 
@@ -213,6 +238,7 @@ pub async fn deploy<P: Provider<Ethereum>>(
         challenger_bond: config.challenger_bond,
         l2_genesis_hash: config.l2_genesis_hash,
         max_deposit_gas_limit: config.max_deposit_gas_limit,
+        max_deposit_gas_per_l1_block: config.max_deposit_gas_per_l1_block,
     };
     deployment.validate()?;
     info!(target: "deploy", %open_token, %rollup, %portal, block = deploy_block.number, "deployed");
@@ -267,6 +293,8 @@ mod tests {
         assert_eq!(c.challenge_window_secs, 12);
         assert_eq!(DEFAULT_PROPOSER_BOND.to_string(), "1000000000000000000");
         assert_eq!(DEFAULT_CHALLENGER_BOND.to_string(), "500000000000000000");
+        assert_eq!(c.max_deposit_gas_limit, 20_000_000);
+        assert_eq!(c.max_deposit_gas_per_l1_block, 20_000_000);
         assert!(c.validate(chain::L1_ANVIL_CHAIN_ID).is_ok());
     }
 
@@ -307,6 +335,15 @@ mod tests {
             ..Default::default()
         };
         assert!(low_gas.validate(l1).is_err());
+        let cap_below_limit = DeployConfig::default().with_deposit_gas(20_000_000, 19_999_999);
+        let err = cap_below_limit.validate(l1).unwrap_err().to_string();
+        assert!(err.contains("max deposit gas per l1 block"), "{err}");
+        assert!(
+            DeployConfig::default()
+                .with_deposit_gas(21_000, 21_000)
+                .validate(l1)
+                .is_ok()
+        );
         assert!(
             !DeployError::InvalidConfig {
                 reason: String::new()

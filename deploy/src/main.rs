@@ -20,7 +20,7 @@ use eyre::WrapErr;
 use tracing_subscriber::EnvFilter;
 use tributary_deploy::{
     DEFAULT_CHALLENGE_WINDOW_SECS, DEFAULT_CHALLENGER_BOND, DEFAULT_MAX_DEPOSIT_GAS_LIMIT,
-    DEFAULT_PROPOSER_BOND, DeployConfig, RoleConfig,
+    DEFAULT_MAX_DEPOSIT_GAS_PER_L1_BLOCK, DEFAULT_PROPOSER_BOND, DeployConfig, RoleConfig,
 };
 use tributary_primitives::chain::L2_DEVNET_CHAIN_ID;
 
@@ -81,6 +81,10 @@ struct Args {
     /// Largest gas limit of a deposit.
     #[arg(long, env = "MAX_DEPOSIT_GAS_LIMIT", default_value_t = DEFAULT_MAX_DEPOSIT_GAS_LIMIT)]
     max_deposit_gas_limit: u64,
+    /// Largest sum of deposit gas limits in one L1 block (at least --max-deposit-gas-limit). All deposits
+    /// of an L1 block run in one L2 block: keep it within the L2 block gas limit.
+    #[arg(long, env = "MAX_DEPOSIT_GAS_PER_L1_BLOCK", default_value_t = DEFAULT_MAX_DEPOSIT_GAS_PER_L1_BLOCK)]
+    max_deposit_gas_per_l1_block: u64,
 }
 
 impl Args {
@@ -99,6 +103,7 @@ impl Args {
             proposer_bond: self.proposer_bond_wei,
             challenger_bond: self.challenger_bond_wei,
             max_deposit_gas_limit: self.max_deposit_gas_limit,
+            max_deposit_gas_per_l1_block: self.max_deposit_gas_per_l1_block,
         };
         (config, self.private_key, self.l1_rpc_url, self.out)
     }

@@ -14,12 +14,15 @@
 //! (`TRIBUTARY_*`) or an optional TOML file (`--config`, see [`config`]).
 
 mod config;
+mod ops;
+mod settlement;
 
 use std::{net::IpAddr, path::PathBuf, time::Duration};
 
 use alloy::signers::local::MnemonicBuilder;
 use clap::{CommandFactory, FromArgMatches, Parser};
 use eyre::{WrapErr, bail};
+use settlement::Settlement;
 use tracing::info;
 use tracing_subscriber::EnvFilter;
 use tributary_genesis::{DEV_ACCOUNTS, DEV_FUNDING, DEV_MNEMONIC};
@@ -73,6 +76,20 @@ struct Args {
     /// Gas cap of eth_call and eth_estimateGas.
     #[arg(long = "rpc.gascap", env = "TRIBUTARY_RPC_GASCAP", default_value_t = EthConfig::default().gas_cap)]
     gas_cap: u64,
+    /// Address of the operators' endpoints (/health, /metrics).
+    #[arg(
+        long = "metrics.addr",
+        env = "TRIBUTARY_METRICS_ADDR",
+        default_value = "127.0.0.1"
+    )]
+    metrics_addr: IpAddr,
+    /// Port of the operators' endpoints (/health, /metrics); not served unless set (0: any
+    /// free port).
+    #[arg(long = "metrics.port", env = "TRIBUTARY_METRICS_PORT")]
+    metrics_port: Option<u16>,
+    /// Settlement on L1 (the devnet's mode).
+    #[command(flatten)]
+    l1: settlement::L1Args,
 }
 
 #[tokio::main]
@@ -87,8 +104,13 @@ async fn main() -> eyre::Result<()> {
     if let Some(path) = args.config.clone() {
         config::FileConfig::read(&path)?.apply(&mut args, &matches);
     }
-    if !args.dev {
-        bail!("only --dev chains are supported so far (settlement on L1 comes with the devnet)");
+    let l1_mode = args.l1.deployment.clone();
+    match (&l1_mode, args.dev) {
+        (None, false) => bail!(
+            "choose a chain: --dev (standalone, no L1) or --deployment FILE --genesis FILE (settled on L1)"
+        ),
+        (Some(_), true) => bail!("--dev and --deployment exclude each other"),
+        _ => {}
     }
     if args.gas_limit < 1_100_000 {
         bail!("--gas-limit must leave room beside the 1,000,000-gas L1-info deposit");
@@ -107,13 +129,36 @@ async fn main() -> eyre::Result<()> {
     std::fs::create_dir_all(&datadir)
         .wrap_err_with(|| format!("creating datadir {}", datadir.display()))?;
 
-    let mut config = NodeConfig::dev(&datadir)
-        .with_gas_limit(args.gas_limit)
-        .with_block_time(Duration::from_millis(args.block_time_ms));
-    config.pool.max_account_slots = args.account_slots;
-    config.pool.max_pool_size = args.global_slots;
-    let mut handle = Node::launch(config).await.wrap_err("starting the node")?;
+    let configure = |mut config: NodeConfig| {
+        config.block_time = Duration::from_millis(args.block_time_ms);
+        config.pool.max_account_slots = args.account_slots;
+        config.pool.max_pool_size = args.global_slots;
+        config
+    };
+    let (mut handle, settlement) = match &l1_mode {
+        None => {
+            let config = configure(NodeConfig::dev(&datadir).with_gas_limit(args.gas_limit));
+            (
+                Node::launch(config).await.wrap_err("starting the node")?,
+                None,
+            )
+        }
+        Some(deployment) => {
+            let s = settlement::launch(&args.l1, deployment, datadir.clone(), configure).await?;
+            let Settlement { handle, tasks } = s;
+            (handle, Some(tasks))
+        }
+    };
     let node = handle.node().clone();
+    if let Some(port) = args.metrics_port {
+        ops::serve(
+            (args.metrics_addr, port).into(),
+            node.clone(),
+            node.subscribe_shutdown(),
+        )
+        .await
+        .wrap_err("starting the /health and /metrics server")?;
+    }
 
     let cors = match args.cors {
         None => CorsConfig::Any,
@@ -131,13 +176,27 @@ async fn main() -> eyre::Result<()> {
         .await
         .wrap_err("starting the JSON-RPC server")?;
 
-    print_banner(
-        &node,
-        &datadir,
-        temp.is_some(),
-        &server.http_url(),
-        &server.ws_url(),
-    );
+    if settlement.is_none() {
+        print_banner(
+            &node,
+            &datadir,
+            temp.is_some(),
+            &server.http_url(),
+            &server.ws_url(),
+        );
+    } else {
+        println!(
+            "Tributary sequencer (chain {}, settled on L1)",
+            node.chain_id()
+        );
+        println!("Genesis:   {}", node.genesis_hash());
+        println!("Datadir:   {}", datadir.display());
+        println!(
+            "Listening on {} (WebSocket {})",
+            server.http_url(),
+            server.ws_url()
+        );
+    }
 
     tokio::select! {
         r = handle.wait() => {
@@ -150,6 +209,9 @@ async fn main() -> eyre::Result<()> {
     info!(target: "sequencer", "shutting down");
     server.stop().await;
     handle.stop().await.wrap_err("stopping the node")?;
+    for task in settlement.into_iter().flatten() {
+        let _ = task.await;
+    }
     drop(temp);
     Ok(())
 }

@@ -15,6 +15,9 @@ import {WithdrawalTransaction, OutputRootProof} from "../libraries/Types.sol";
 /// @notice The L1 entry and exit of Tributary. Deposits lock OPEN (the L2 gas token) and emit OP Stack's
 ///         TransactionDeposited; withdrawals are proven against an output root of the Rollup with a storage
 ///         proof of the L2ToL1MessagePasser and release OPEN once the output is finalized.
+///         Derivation executes every deposit of an L1 block at the start of one L2 block, so the deposit gas
+///         of each L1 block is capped (OP Stack's ResourceMetering, without the fee market): the L2 block gas
+///         limit must hold maxDepositGasPerL1Block.
 contract Portal is ReentrancyGuard {
     using SafeERC20 for IERC20;
 
@@ -28,9 +31,17 @@ contract Portal is ReentrancyGuard {
         uint128 outputIndex;
     }
 
+    /// @notice Gas of the deposits made in one L1 block (packed into one slot).
+    /// @param blockNumber The L1 block the deposits were made in.
+    /// @param gasUsed     Sum of their gas limits.
+    struct DepositGasMeter {
+        uint64 blockNumber;
+        uint64 gasUsed;
+    }
+
     /// @notice Semantic version.
-    /// @custom:semver 1.0.0-beta.1
-    string public constant version = "1.0.0-beta.1";
+    /// @custom:semver 1.0.0-beta.2
+    string public constant version = "1.0.0-beta.2";
 
     /// @notice Version of the TransactionDeposited event encoding.
     uint256 public constant DEPOSIT_VERSION = 0;
@@ -49,6 +60,11 @@ contract Portal is ReentrancyGuard {
     Rollup public immutable rollup;
     /// @notice The largest gas limit of a deposit.
     uint64 public immutable maxDepositGasLimit;
+    /// @notice The largest sum of deposit gas limits in one L1 block.
+    uint64 public immutable maxDepositGasPerL1Block;
+
+    /// @notice Deposit gas of the latest L1 block that had deposits; see depositGasUsed().
+    DepositGasMeter internal _depositGas;
 
     /// @notice Proofs by withdrawal hash.
     mapping(bytes32 => ProvenWithdrawal) public provenWithdrawals;
@@ -88,6 +104,15 @@ contract Portal is ReentrancyGuard {
     /// @param gasLimit The gas limit.
     /// @param maximum  maxDepositGasLimit.
     error DepositGasLimitTooHigh(uint64 gasLimit, uint64 maximum);
+    /// @notice The deposit would take the deposit gas of this L1 block above maxDepositGasPerL1Block.
+    /// @param used     Deposit gas already used in this L1 block.
+    /// @param gasLimit The deposit's gas limit.
+    /// @param max      maxDepositGasPerL1Block.
+    error DepositBlockGasExceeded(uint64 used, uint64 gasLimit, uint64 max);
+    /// @notice Constructor parameters where one deposit may exceed the per-L1-block cap.
+    /// @param maxDepositGasLimit      The largest gas limit of a deposit.
+    /// @param maxDepositGasPerL1Block The per-L1-block cap.
+    error DepositGasCapBelowLimit(uint64 maxDepositGasLimit, uint64 maxDepositGasPerL1Block);
     /// @notice The Rollup is paused.
     error RollupPaused();
     /// @notice The withdrawal targets the Portal or the OPEN token.
@@ -133,13 +158,26 @@ contract Portal is ReentrancyGuard {
     }
 
     /// @notice Deploys the Portal.
-    /// @param token_              The OPEN token.
-    /// @param rollup_             The Rollup.
-    /// @param maxDepositGasLimit_ The largest gas limit of a deposit.
-    constructor(OpenToken token_, Rollup rollup_, uint64 maxDepositGasLimit_) {
+    /// @param token_                   The OPEN token.
+    /// @param rollup_                  The Rollup.
+    /// @param maxDepositGasLimit_      The largest gas limit of a deposit.
+    /// @param maxDepositGasPerL1Block_ The largest sum of deposit gas limits in one L1 block (at least
+    ///                                 maxDepositGasLimit_, so that every valid deposit fits an empty block).
+    constructor(OpenToken token_, Rollup rollup_, uint64 maxDepositGasLimit_, uint64 maxDepositGasPerL1Block_) {
+        if (maxDepositGasLimit_ > maxDepositGasPerL1Block_) {
+            revert DepositGasCapBelowLimit(maxDepositGasLimit_, maxDepositGasPerL1Block_);
+        }
         token = token_;
         rollup = rollup_;
         maxDepositGasLimit = maxDepositGasLimit_;
+        maxDepositGasPerL1Block = maxDepositGasPerL1Block_;
+    }
+
+    /// @notice Deposit gas (sum of gas limits) used so far in the current L1 block.
+    /// @return The gas used; 0 in a block without deposits.
+    function depositGasUsed() public view returns (uint64) {
+        DepositGasMeter memory meter = _depositGas;
+        return meter.blockNumber == block.number ? meter.gasUsed : 0;
     }
 
     // ---------------------------------------------------------------- deposits
@@ -148,7 +186,8 @@ contract Portal is ReentrancyGuard {
     /// @param to         L2 recipient; address(0) when `isCreation`.
     /// @param mint       OPEN locked here and minted on L2 to the sender.
     /// @param value      OPEN sent on L2 from the sender to `to`.
-    /// @param gasLimit   L2 gas limit, in [21_000 + 40 * data.length, maxDepositGasLimit].
+    /// @param gasLimit   L2 gas limit, in [21_000 + 40 * data.length, maxDepositGasLimit], and at most
+    ///                   maxDepositGasPerL1Block - depositGasUsed().
     /// @param isCreation Whether the L2 transaction creates a contract.
     /// @param data       L2 calldata or init code (at most 120_000 bytes).
     function depositTransaction(
@@ -168,7 +207,8 @@ contract Portal is ReentrancyGuard {
     /// @param to         L2 recipient; address(0) when `isCreation`.
     /// @param mint       OPEN locked here and minted on L2 to the sender.
     /// @param value      OPEN sent on L2 from the sender to `to`.
-    /// @param gasLimit   L2 gas limit, in [21_000 + 40 * data.length, maxDepositGasLimit].
+    /// @param gasLimit   L2 gas limit, in [21_000 + 40 * data.length, maxDepositGasLimit], and at most
+    ///                   maxDepositGasPerL1Block - depositGasUsed().
     /// @param isCreation Whether the L2 transaction creates a contract.
     /// @param data       L2 calldata or init code (at most 120_000 bytes).
     /// @param deadline   Permit deadline.
@@ -199,6 +239,7 @@ contract Portal is ReentrancyGuard {
         uint64 minimum = DEPOSIT_BASE_GAS + DEPOSIT_GAS_PER_BYTE * uint64(data.length);
         if (gasLimit < minimum) revert DepositGasLimitTooLow(gasLimit, minimum);
         if (gasLimit > maxDepositGasLimit) revert DepositGasLimitTooHigh(gasLimit, maxDepositGasLimit);
+        _meterDepositGas(gasLimit);
 
         address from = msg.sender;
         if (msg.sender != tx.origin) from = AddressAliasHelper.applyL1ToL2Alias(msg.sender);
@@ -206,6 +247,19 @@ contract Portal is ReentrancyGuard {
         if (mint > 0) IERC20(address(token)).safeTransferFrom(msg.sender, address(this), mint);
 
         emit TransactionDeposited(from, to, DEPOSIT_VERSION, abi.encodePacked(mint, value, gasLimit, isCreation, data));
+    }
+
+    /// @dev Adds `gasLimit` to the deposit gas of the current L1 block (a new block starts from zero), or
+    ///      reverts when that would exceed maxDepositGasPerL1Block.
+    function _meterDepositGas(uint64 gasLimit) internal {
+        uint64 used = depositGasUsed();
+        // used <= maxDepositGasPerL1Block always holds, so neither the subtraction nor the sum below overflows.
+        if (gasLimit > maxDepositGasPerL1Block - used) {
+            revert DepositBlockGasExceeded(used, gasLimit, maxDepositGasPerL1Block);
+        }
+        // Block numbers fit in 64 bits for the lifetime of any chain.
+        // forge-lint: disable-next-line(unsafe-typecast)
+        _depositGas = DepositGasMeter({blockNumber: uint64(block.number), gasUsed: used + gasLimit});
     }
 
     // ---------------------------------------------------------------- withdrawals

@@ -34,9 +34,34 @@ contract Portal_Constructor_Test is Portal_TestInit {
         assertEq(address(portal.token()), address(token));
         assertEq(address(portal.rollup()), address(rollup));
         assertEq(uint256(portal.maxDepositGasLimit()), MAX_DEPOSIT_GAS);
-        assertEq(portal.version(), "1.0.0-beta.1");
+        assertEq(uint256(portal.maxDepositGasPerL1Block()), MAX_DEPOSIT_GAS_PER_L1_BLOCK);
+        assertEq(uint256(portal.depositGasUsed()), 0);
+        assertEq(portal.version(), "1.0.0-beta.2");
         assertEq(portal.DEPOSIT_VERSION(), 0);
         assertEq(portal.MAX_DEPOSIT_DATA_SIZE(), 120_000);
+    }
+
+    function test_constructor_capEqualsLimit_succeeds() external {
+        Portal p = new Portal(token, rollup, 21_000, 21_000);
+        assertEq(uint256(p.maxDepositGasPerL1Block()), 21_000);
+    }
+
+    function test_constructor_capBelowLimit_reverts() external {
+        vm.expectRevert(
+            abi.encodeWithSelector(Portal.DepositGasCapBelowLimit.selector, uint64(30_000_000), uint64(29_999_999))
+        );
+        new Portal(token, rollup, 30_000_000, 29_999_999);
+    }
+
+    function testFuzz_constructor_capAtLeastLimit_succeeds(uint64 limit, uint64 cap) external {
+        if (limit > cap) {
+            vm.expectRevert(abi.encodeWithSelector(Portal.DepositGasCapBelowLimit.selector, limit, cap));
+            new Portal(token, rollup, limit, cap);
+        } else {
+            Portal p = new Portal(token, rollup, limit, cap);
+            assertEq(uint256(p.maxDepositGasLimit()), limit);
+            assertEq(uint256(p.maxDepositGasPerL1Block()), cap);
+        }
     }
 }
 
@@ -182,6 +207,118 @@ contract Portal_DepositTransaction_Test is Portal_TestInit {
         );
         vm.prank(sender, alice);
         portal.depositTransaction(bob, 0, 0, 21_000, false, "");
+    }
+}
+
+contract Portal_DepositGasPerL1Block_Test is Portal_TestInit {
+    uint64 internal constant SMALL_LIMIT = 100_000;
+    uint64 internal constant SMALL_CAP = 500_000;
+
+    /// @dev A Portal with a small cap, so that a handful of deposits fill an L1 block.
+    Portal internal small;
+
+    function setUp() public override {
+        super.setUp();
+        small = new Portal(token, rollup, SMALL_LIMIT, SMALL_CAP);
+        vm.startPrank(alice);
+        token.approve(address(portal), type(uint256).max);
+        token.approve(address(small), type(uint256).max);
+        vm.stopPrank();
+    }
+
+    function _deposit(Portal p, uint64 gasLimit) internal {
+        vm.prank(alice, alice);
+        p.depositTransaction(bob, 1, 0, gasLimit, false, "");
+    }
+
+    function test_depositTransaction_fillsBlockExactly_succeeds() external {
+        for (uint256 i = 0; i < 5; ++i) {
+            _deposit(small, SMALL_LIMIT);
+        }
+        assertEq(uint256(small.depositGasUsed()), SMALL_CAP);
+        assertEq(token.balanceOf(address(small)), 5);
+    }
+
+    function test_depositTransaction_blockCapExceeded_reverts() external {
+        _deposit(portal, MAX_DEPOSIT_GAS);
+        _deposit(portal, MAX_DEPOSIT_GAS - 21_000);
+        assertEq(uint256(portal.depositGasUsed()), MAX_DEPOSIT_GAS_PER_L1_BLOCK - 21_000);
+        vm.expectRevert(
+            abi.encodeWithSelector(
+                Portal.DepositBlockGasExceeded.selector,
+                MAX_DEPOSIT_GAS_PER_L1_BLOCK - 21_000,
+                uint64(21_001),
+                MAX_DEPOSIT_GAS_PER_L1_BLOCK
+            )
+        );
+        vm.prank(alice, alice);
+        portal.depositTransaction(bob, 1, 0, 21_001, false, "");
+        // Exactly the rest still fits.
+        _deposit(portal, 21_000);
+        assertEq(uint256(portal.depositGasUsed()), MAX_DEPOSIT_GAS_PER_L1_BLOCK);
+        assertEq(token.balanceOf(address(portal)), 3, "the reverted deposit locked nothing");
+    }
+
+    function test_depositTransactionWithPermit_blockCapExceeded_reverts() external {
+        for (uint256 i = 0; i < 5; ++i) {
+            _deposit(small, SMALL_LIMIT);
+        }
+        vm.expectRevert(
+            abi.encodeWithSelector(Portal.DepositBlockGasExceeded.selector, SMALL_CAP, uint64(21_000), SMALL_CAP)
+        );
+        vm.prank(alice, alice);
+        small.depositTransactionWithPermit(bob, 1, 0, 21_000, false, "", block.timestamp, 0, bytes32(0), bytes32(0));
+    }
+
+    function test_depositTransaction_nextBlockResets_succeeds() external {
+        for (uint256 i = 0; i < 5; ++i) {
+            _deposit(small, SMALL_LIMIT);
+        }
+        vm.roll(block.number + 1);
+        assertEq(uint256(small.depositGasUsed()), 0);
+        _deposit(small, SMALL_LIMIT);
+        assertEq(uint256(small.depositGasUsed()), SMALL_LIMIT);
+        // Any later block starts from zero too, not only the next one.
+        vm.roll(block.number + 10);
+        assertEq(uint256(small.depositGasUsed()), 0);
+    }
+
+    function test_depositTransaction_rejectedDepositUsesNoGas_succeeds() external {
+        _deposit(small, SMALL_LIMIT);
+        vm.expectRevert(abi.encodeWithSelector(Portal.DepositGasLimitTooHigh.selector, SMALL_LIMIT + 1, SMALL_LIMIT));
+        vm.prank(alice, alice);
+        small.depositTransaction(bob, 1, 0, SMALL_LIMIT + 1, false, "");
+        assertEq(uint256(small.depositGasUsed()), SMALL_LIMIT);
+    }
+
+    /// @dev Deposits with fuzzed gas limits fill one L1 block up to the cap: each one that fits succeeds and is
+    ///      counted, the first that does not reverts with the exact usage, and the next block starts from zero.
+    function testFuzz_depositTransaction_blockCap_succeeds(uint64[] memory gasLimits, uint8 blocks) external {
+        vm.assume(gasLimits.length > 0);
+        blocks = uint8(bound(blocks, 1, 3));
+        uint256 locked;
+        for (uint256 b = 0; b < blocks; ++b) {
+            uint64 used;
+            for (uint256 i = 0; i < gasLimits.length && i < 64; ++i) {
+                uint64 gasLimit = uint64(bound(gasLimits[i], 21_000, SMALL_LIMIT));
+                if (used + gasLimit > SMALL_CAP) {
+                    vm.expectRevert(
+                        abi.encodeWithSelector(Portal.DepositBlockGasExceeded.selector, used, gasLimit, SMALL_CAP)
+                    );
+                    vm.prank(alice, alice);
+                    small.depositTransaction(bob, 1, 0, gasLimit, false, "");
+                    continue;
+                }
+                _deposit(small, gasLimit);
+                used += gasLimit;
+                locked += 1;
+                assertEq(uint256(small.depositGasUsed()), used);
+            }
+            assertLe(uint256(small.depositGasUsed()), SMALL_CAP);
+            vm.roll(block.number + 1);
+            assertEq(uint256(small.depositGasUsed()), 0, "a new block starts from zero");
+        }
+        assertEq(token.balanceOf(address(small)), locked);
     }
 }
 

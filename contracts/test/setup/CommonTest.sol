@@ -19,6 +19,7 @@ abstract contract CommonTest is Test {
     uint64 internal constant L2_CHAIN_ID = 42069;
     bytes32 internal constant GENESIS = keccak256("tributary genesis");
     uint64 internal constant MAX_DEPOSIT_GAS = 30_000_000;
+    uint64 internal constant MAX_DEPOSIT_GAS_PER_L1_BLOCK = 60_000_000;
 
     uint256 internal constant ALICE_PK = 0xA11CE;
     address internal alice;
@@ -48,7 +49,7 @@ abstract contract CommonTest is Test {
 
         token = new OpenToken(treasury);
         rollup = new Rollup(_config());
-        portal = new Portal(token, rollup, MAX_DEPOSIT_GAS);
+        portal = new Portal(token, rollup, MAX_DEPOSIT_GAS, MAX_DEPOSIT_GAS_PER_L1_BLOCK);
 
         vm.deal(proposer, 1000 ether);
         vm.deal(challenger, 1000 ether);

@@ -7,10 +7,13 @@
 //! through that same trie ([`TrieStateReader`]): a lookup of a fresh recipient is a walk over
 //! in-memory nodes instead of a database round trip.
 
-use std::{collections::HashSet, sync::Arc};
+use std::collections::HashSet;
 
 use alloy::{
-    consensus::{EMPTY_OMMER_ROOT_HASH, Header, Sealable, Sealed, Transaction},
+    consensus::{
+        EMPTY_OMMER_ROOT_HASH, Header, Sealable, Sealed, Transaction, TxEnvelope,
+        transaction::Recovered,
+    },
     eips::{eip2718::Encodable2718, eip7685::EMPTY_REQUESTS_HASH},
 };
 use alloy_primitives::{Address, B256, Bytes, map::B256Map};
@@ -26,7 +29,7 @@ use tributary_genesis::l1_info_deposit;
 use tributary_primitives::{RollupConfig, predeploys::SEQUENCER_FEE_VAULT};
 use tributary_storage::{BlockWrite, Store, StoreError, StoredLog, TrieStateReader, TxWrite};
 use tributary_trie::{EMPTY_ROOT_HASH, StateTrie};
-use tributary_txpool::{MinedTx, PoolTransaction};
+use tributary_txpool::MinedTx;
 
 use crate::{BlockOrigin, Result};
 
@@ -140,16 +143,17 @@ impl BlockBuilder {
         self.unsettled = Unsettled::default();
     }
 
-    /// Builds the child of `parent` at `timestamp` from `origin` and the pool's `candidates`
-    /// (best first; their gas limits must fit the block beside the deposits).
+    /// Builds the child of `parent` at `timestamp` from `origin` and the signed transactions
+    /// `sequenced` (the pool's best, or a derived batch's), in order. Transactions that cannot
+    /// execute are left out (and reported in [`BuiltBlock::dropped`]).
     pub(crate) fn build(
         &mut self,
         parent: &Sealed<Header>,
         timestamp: u64,
         origin: BlockOrigin,
-        candidates: &[Arc<PoolTransaction>],
+        sequenced: Vec<Recovered<TxEnvelope>>,
     ) -> Result<BuiltBlock> {
-        let result = self.try_build(parent, timestamp, origin, candidates);
+        let result = self.try_build(parent, timestamp, origin, sequenced);
         if result.is_err() {
             // the trie may hold half-applied changes
             self.reset(parent.state_root);
@@ -162,7 +166,7 @@ impl BlockBuilder {
         parent: &Sealed<Header>,
         timestamp: u64,
         origin: BlockOrigin,
-        candidates: &[Arc<PoolTransaction>],
+        sequenced: Vec<Recovered<TxEnvelope>>,
     ) -> Result<BuiltBlock> {
         let base_fee = next_base_fee(&self.rollup, parent);
         let ctx = BlockContext {
@@ -176,14 +180,10 @@ impl BlockBuilder {
             parent_beacon_block_root: origin.parent_beacon_block_root,
         };
 
-        let mut txs = Vec::with_capacity(1 + origin.deposits.len() + candidates.len());
+        let mut txs = Vec::with_capacity(1 + origin.deposits.len() + sequenced.len());
         txs.push(BlockTx::Deposit(l1_info_deposit(&origin.info)));
         txs.extend(origin.deposits.into_iter().map(BlockTx::Deposit));
-        txs.extend(
-            candidates
-                .iter()
-                .map(|tx| BlockTx::signed(tx.envelope().clone(), tx.sender())),
-        );
+        txs.extend(sequenced.into_iter().map(BlockTx::Signed));
 
         let output = {
             let state = BuildState {
@@ -401,9 +401,13 @@ mod tests {
                 head.state_root,
             );
             let o = origin.next(&head, ts).unwrap();
-            let n = builder.build(&head, ts, o, &[deploy]).unwrap();
+            let n = builder
+                .build(&head, ts, o, vec![deploy.recovered().clone()])
+                .unwrap();
             let o = origin.next(&n.sealed, ts).unwrap();
-            let n1 = builder.build(&n.sealed, ts, o, &[call]).unwrap();
+            let n1 = builder
+                .build(&n.sealed, ts, o, vec![call.recovered().clone()])
+                .unwrap();
             (n, n1)
         })
         .await

@@ -56,13 +56,21 @@ impl NodeConfig {
     /// A `--dev` chain in `datadir`: the dev genesis (ten funded accounts), devnet rollup
     /// parameters, roomy pool limits.
     pub fn dev(datadir: impl Into<PathBuf>) -> Self {
-        let genesis = GenesisConfig::dev().with_gas_limit(DEV_GAS_LIMIT);
+        Self::with_genesis(datadir, GenesisConfig::dev().with_gas_limit(DEV_GAS_LIMIT))
+    }
+
+    /// A chain in `datadir` from `genesis` (its chain id is the rollup's), devnet rollup
+    /// parameters, roomy pool limits.
+    pub fn with_genesis(datadir: impl Into<PathBuf>, genesis: GenesisConfig) -> Self {
         let mut pool = PoolConfig::new(genesis.chain_id);
         pool.max_account_slots = DEV_MAX_ACCOUNT_SLOTS;
         pool.max_pool_size = DEV_MAX_POOL_SIZE;
         Self {
             datadir: datadir.into(),
-            rollup: RollupConfig::devnet(),
+            rollup: RollupConfig {
+                l2_chain_id: genesis.chain_id,
+                ..RollupConfig::devnet()
+            },
             genesis,
             block_time: DEFAULT_BLOCK_TIME,
             heartbeat: DEFAULT_HEARTBEAT,

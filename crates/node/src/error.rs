@@ -21,6 +21,13 @@ pub enum NodeError {
     /// A blocking task was cancelled or panicked (a bug; the node stops).
     #[error("blocking task failed: {0}")]
     Task(#[from] tokio::task::JoinError),
+    /// Stored data does not decode as the node wrote it.
+    #[error("corrupt store: {0}")]
+    Corrupt(String),
+    /// The L1 origin of the next block is not available yet (the L1 follower is behind or saw
+    /// a reorg deeper than its confirmation depth); production retries.
+    #[error("L1 origin unavailable: {0}")]
+    Origin(String),
     /// The node is shutting down.
     #[error("node is shutting down")]
     ShuttingDown,
@@ -33,8 +40,8 @@ impl NodeError {
         match self {
             Self::Store(e) => e.is_fatal(),
             Self::Execution(e) => e.is_fatal(),
-            Self::Genesis(_) | Self::Task(_) => true,
-            Self::ShuttingDown => false,
+            Self::Genesis(_) | Self::Task(_) | Self::Corrupt(_) => true,
+            Self::Origin(_) | Self::ShuttingDown => false,
         }
     }
 }

@@ -61,9 +61,11 @@ mod builder;
 mod config;
 mod error;
 mod genesis;
+mod import;
 mod node;
 mod origin;
 mod producer;
+mod sync;
 
 pub use accounts::AccountCache;
 pub use config::{
@@ -71,5 +73,7 @@ pub use config::{
     DEV_MAX_POOL_SIZE, NodeConfig,
 };
 pub use error::{NodeError, Result};
+pub use import::Importer;
 pub use node::{NewBlock, Node, NodeHandle, Pool};
 pub use origin::{BlockOrigin, FixedOrigin, OriginSource};
+pub use sync::SyncStatus;

@@ -5,20 +5,25 @@ use std::{
     time::{SystemTime, UNIX_EPOCH},
 };
 
-use alloy::consensus::{Header, Sealed};
+use alloy::{
+    consensus::{Header, Sealed},
+    eips::eip2718::Decodable2718,
+};
 use alloy_primitives::{Address, B256, Bytes};
+use op_alloy_consensus::OpTxEnvelope;
 use tokio::{
     sync::{broadcast, watch},
     task::JoinHandle,
 };
 use tracing::{error, info};
 use tributary_execution::{BlockContext, BlockExecutor};
+use tributary_primitives::L1Info;
 use tributary_storage::{PoolTx, Store, StoredLog, TrieStateReader};
 use tributary_txpool::{PoolError, PoolResult, TxPool};
 
 use crate::{
-    AccountCache, FixedOrigin, NodeConfig, NodeError, OriginSource, Result, builder::BlockBuilder,
-    genesis, producer,
+    AccountCache, FixedOrigin, NodeConfig, NodeError, OriginSource, Result, SyncStatus,
+    builder::BlockBuilder, genesis, producer,
 };
 
 /// The transaction pool of the node.
@@ -55,6 +60,7 @@ pub(crate) struct Inner {
     pub(crate) head: watch::Sender<Sealed<Header>>,
     pub(crate) blocks: broadcast::Sender<Arc<NewBlock>>,
     pub(crate) shutdown: watch::Sender<bool>,
+    sync: watch::Sender<SyncStatus>,
     genesis_hash: B256,
 }
 
@@ -104,6 +110,12 @@ impl Node {
         config: NodeConfig,
         origin: Box<dyn OriginSource>,
     ) -> Result<NodeHandle> {
+        Ok(Self::open(config).await?.start(origin))
+    }
+
+    /// Opens (or initialises) the datadir and restores the pool journal, without producing
+    /// blocks yet: the caller can read the head (e.g. its L1 origin) before [`Node::start`].
+    pub async fn open(config: NodeConfig) -> Result<Self> {
         let genesis = tributary_genesis::build(&config.genesis)
             .map_err(|e| NodeError::Genesis(e.to_string()))?;
         let store = Store::open(config.store_config()).await?;
@@ -122,6 +134,7 @@ impl Node {
                 head: watch::Sender::new(head.clone()),
                 blocks,
                 shutdown: watch::Sender::new(false),
+                sync: watch::Sender::new(SyncStatus::default()),
                 genesis_hash: genesis.hash,
                 store,
                 config,
@@ -137,9 +150,23 @@ impl Node {
             pending = node.pool().len(),
             "node started"
         );
-        let builder = node.new_builder(head.state_root);
-        let producer = tokio::spawn(producer::run(node.clone(), builder, origin));
-        Ok(NodeHandle { node, producer })
+        Ok(node)
+    }
+
+    /// Starts producing blocks with L1 origins from `origin`.
+    pub fn start(self, origin: Box<dyn OriginSource>) -> NodeHandle {
+        let builder = self.new_builder(self.head().state_root);
+        let producer = tokio::spawn(producer::run(self.clone(), builder, origin));
+        NodeHandle {
+            node: self,
+            producer,
+        }
+    }
+
+    /// Watches the shutdown flag (turns true when [`NodeHandle::stop`] is called), for tasks
+    /// that live beside the producer.
+    pub fn subscribe_shutdown(&self) -> watch::Receiver<bool> {
+        self.inner.shutdown.subscribe()
     }
 
     /// Re-admits the journaled pool transactions; those no longer valid leave the journal.
@@ -216,6 +243,47 @@ impl Node {
         self.inner.blocks.subscribe()
     }
 
+    /// Where the chain stands against L1.
+    pub fn sync_status(&self) -> SyncStatus {
+        *self.inner.sync.borrow()
+    }
+
+    /// Watches [`Node::sync_status`].
+    pub fn subscribe_sync_status(&self) -> watch::Receiver<SyncStatus> {
+        self.inner.sync.subscribe()
+    }
+
+    /// Updates the L1 view (the settlement layer calls this as batches and outputs land).
+    pub fn update_sync_status(&self, f: impl FnOnce(&mut SyncStatus)) {
+        self.inner.sync.send_if_modified(|status| {
+            let before = *status;
+            f(status);
+            before != *status
+        });
+    }
+
+    /// The `safe` head's number: the head itself without an L1, else never past the head.
+    pub fn safe_number(&self) -> u64 {
+        let status = self.sync_status();
+        let head = self.head().number;
+        if status.l1_enabled {
+            status.safe.min(head)
+        } else {
+            head
+        }
+    }
+
+    /// The `finalized` head's number: the head itself without an L1, else never past the head.
+    pub fn finalized_number(&self) -> u64 {
+        let status = self.sync_status();
+        let head = self.head().number;
+        if status.l1_enabled {
+            status.finalized.min(head)
+        } else {
+            head
+        }
+    }
+
     /// The base fee of the next block.
     pub fn next_base_fee(&self) -> u64 {
         self.base_fee_after(&self.head())
@@ -286,6 +354,25 @@ impl Node {
     {
         let store = self.store().clone();
         Ok(tokio::task::spawn_blocking(move || f(&store.state_at(state_root))).await?)
+    }
+
+    /// The L1-info deposit's fields of block `number` (its L1 origin and sequence number), or
+    /// `None` for genesis and blocks not stored. Genesis' origin is
+    /// `config().genesis.l1_origin`.
+    pub async fn l1_info(&self, number: u64) -> Result<Option<L1Info>> {
+        let Some(tx) = self.store().transaction_at(number, 0).await? else {
+            return Ok(None);
+        };
+        let envelope = OpTxEnvelope::decode_2718(&mut tx.raw.as_ref())
+            .map_err(|e| NodeError::Corrupt(format!("block {number} transaction 0: {e}")))?;
+        let OpTxEnvelope::Deposit(deposit) = envelope else {
+            return Err(NodeError::Corrupt(format!(
+                "block {number} does not start with the L1-info deposit"
+            )));
+        };
+        L1Info::decode_ecotone(&deposit.inner().input)
+            .map(Some)
+            .map_err(|e| NodeError::Corrupt(format!("block {number} L1-info deposit: {e}")))
     }
 
     /// The EVM environment of the block `header` (what `eth_call` at that block runs in).

@@ -15,6 +15,9 @@ use crate::Result;
 /// The L1-derived inputs of one L2 block.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct BlockOrigin {
+    /// The block's timestamp: the source may hold it back so that it stays within the
+    /// sequencer drift of the origin (docs/derivation.md).
+    pub timestamp: u64,
     /// The L1-info deposit's fields (origin, sequence number, L1 fees, scalars).
     pub info: L1Info,
     /// The origin's mixHash: the block's PREVRANDAO.
@@ -28,8 +31,9 @@ pub struct BlockOrigin {
 
 /// Chooses the L1 origin of the next block.
 pub trait OriginSource: Send + 'static {
-    /// The origin of the block after `parent`, built at `timestamp`.
-    fn next(&mut self, parent: &Header, timestamp: u64) -> Result<BlockOrigin>;
+    /// The origin and timestamp of the block after `parent`, built at wall-clock time `now`
+    /// (seconds). The timestamp is never below the parent's.
+    fn next(&mut self, parent: &Header, now: u64) -> Result<BlockOrigin>;
 }
 
 /// The origin of a chain without L1 (`--dev`): every block keeps the genesis' L1 origin, with
@@ -63,8 +67,9 @@ impl FixedOrigin {
 }
 
 impl OriginSource for FixedOrigin {
-    fn next(&mut self, parent: &Header, _timestamp: u64) -> Result<BlockOrigin> {
+    fn next(&mut self, parent: &Header, now: u64) -> Result<BlockOrigin> {
         Ok(BlockOrigin {
+            timestamp: now.max(parent.timestamp),
             info: L1Info {
                 number: self.origin.number,
                 timestamp: self.timestamp,

@@ -152,20 +152,23 @@ async fn build(
     origin: &mut dyn OriginSource,
     parent: &Sealed<Header>,
 ) -> (BlockBuilder, Result<(BuiltBlock, Duration)>) {
-    let timestamp = unix_now().max(parent.timestamp);
-    let origin = match origin.next(parent, timestamp) {
+    let origin = match origin.next(parent, unix_now()) {
         Ok(origin) => origin,
         Err(e) => return (builder, Err(e)),
     };
     let deposit_gas = origin.deposits.iter().fold(L1_INFO_DEPOSIT_GAS, |gas, d| {
         gas.saturating_add(d.gas_limit)
     });
-    let candidates = select(node, parent, deposit_gas);
+    let candidates: Vec<_> = select(node, parent, deposit_gas)
+        .iter()
+        .map(|tx| tx.recovered().clone())
+        .collect();
 
     let parent_owned = parent.clone();
+    let timestamp = origin.timestamp;
     let started = Instant::now();
     match tokio::task::spawn_blocking(move || {
-        let built = builder.build(&parent_owned, timestamp, origin, &candidates);
+        let built = builder.build(&parent_owned, timestamp, origin, candidates);
         (builder, built)
     })
     .await
@@ -252,7 +255,7 @@ async fn settle_when_done(node: &Node, in_flight: &mut Option<InFlight>) -> Resu
 }
 
 /// Publishes a durable block: journal cleanup, head, subscribers.
-async fn publish(
+pub(crate) async fn publish(
     node: &Node,
     built: BuiltBlock,
     write: BlockWrite,

@@ -6,7 +6,10 @@
 //! ```
 //!
 //! JSON field names are snake_case; addresses and hashes are 0x-hex, wei amounts are 0x-hex quantities
-//! (as `U256` serializes), chain ids and block numbers are JSON numbers.
+//! (as `U256` serializes), chain ids, block numbers and gas amounts are JSON numbers.
+//!
+//! Readers that accept the devnet file too ([`Deployment::load_or_embedded`]) take either a bare
+//! deployment or an object that embeds one under a top-level `deployment` key.
 
 use std::path::Path;
 
@@ -38,6 +41,10 @@ pub struct Deployment {
     pub l2_genesis_hash: B256,
     /// The largest gas limit a deposit may ask for.
     pub max_deposit_gas_limit: u64,
+    /// The largest sum of deposit gas limits in one L1 block (the Portal's `maxDepositGasPerL1Block`).
+    /// Derivation puts all deposits of an L1 block into one L2 block, so the L2 block gas limit must
+    /// hold this much besides the L1-info deposit.
+    pub max_deposit_gas_per_l1_block: u64,
 }
 
 /// An L1 block by number and hash.
@@ -95,14 +102,42 @@ impl Deployment {
         json
     }
 
+    /// Parses and validates deployment JSON that is either a bare deployment or an object embedding
+    /// one under a top-level `deployment` key (the devnet file).
+    pub fn from_json_or_embedded(json: &str) -> Result<Self, DeploymentError> {
+        let json_error = |source| DeploymentError::Json {
+            path: Default::default(),
+            source,
+        };
+        let mut value: serde_json::Value = serde_json::from_str(json).map_err(json_error)?;
+        if let Some(embedded) = value.get_mut("deployment") {
+            value = embedded.take();
+        }
+        let deployment: Self = serde_json::from_value(value).map_err(json_error)?;
+        deployment.validate()?;
+        Ok(deployment)
+    }
+
     /// Reads and validates a deployment file.
     pub fn load(path: impl AsRef<Path>) -> Result<Self, DeploymentError> {
-        let path = path.as_ref();
+        Self::load_with(path.as_ref(), Self::from_json)
+    }
+
+    /// Reads and validates a deployment file or a file embedding a deployment under a top-level
+    /// `deployment` key (see [`Self::from_json_or_embedded`]).
+    pub fn load_or_embedded(path: impl AsRef<Path>) -> Result<Self, DeploymentError> {
+        Self::load_with(path.as_ref(), Self::from_json_or_embedded)
+    }
+
+    fn load_with(
+        path: &Path,
+        parse: fn(&str) -> Result<Self, DeploymentError>,
+    ) -> Result<Self, DeploymentError> {
         let json = std::fs::read_to_string(path).map_err(|source| DeploymentError::Io {
             path: path.to_owned(),
             source,
         })?;
-        Self::from_json(&json).map_err(|e| match e {
+        parse(&json).map_err(|e| match e {
             DeploymentError::Json { source, .. } => DeploymentError::Json {
                 path: path.to_owned(),
                 source,
@@ -128,7 +163,15 @@ impl Deployment {
         std::fs::rename(&tmp, path).map_err(io)
     }
 
-    /// Checks what JSON alone cannot: distinct chains and set, distinct contract addresses.
+    /// The smallest L2 block gas limit that holds every deposit of one L1 block besides the L1-info
+    /// deposit: derivation executes them all in the first L2 block of that origin.
+    pub const fn min_l2_block_gas_limit(&self) -> u64 {
+        self.max_deposit_gas_per_l1_block
+            .saturating_add(crate::l1_info::L1_INFO_DEPOSIT_GAS)
+    }
+
+    /// Checks what JSON alone cannot: distinct chains and set, distinct contract addresses, deposit gas
+    /// limits the Portal accepts (`21000 <= max_deposit_gas_limit <= max_deposit_gas_per_l1_block`).
     pub fn validate(&self) -> Result<(), DeploymentError> {
         let invalid = |reason| Err(DeploymentError::Invalid { reason });
         if self.l1_chain_id == self.l2_chain_id {
@@ -143,6 +186,9 @@ impl Deployment {
         }
         if self.max_deposit_gas_limit < 21_000 {
             return invalid("max_deposit_gas_limit is below 21000");
+        }
+        if self.max_deposit_gas_per_l1_block < self.max_deposit_gas_limit {
+            return invalid("max_deposit_gas_per_l1_block is below max_deposit_gas_limit");
         }
         Ok(())
     }
@@ -179,6 +225,7 @@ mod tests {
             challenger_bond: U256::from(5) * U256::from(10).pow(U256::from(17)),
             l2_genesis_hash: keccak256("genesis"),
             max_deposit_gas_limit: 30_000_000,
+            max_deposit_gas_per_l1_block: 60_000_000,
         }
     }
 
@@ -191,6 +238,8 @@ mod tests {
         assert_eq!(v["l2_chain_id"], 424242);
         assert_eq!(v["deploy_block"]["number"], 3);
         assert_eq!(v["proposer_bond"], "0xde0b6b3a7640000");
+        assert_eq!(v["max_deposit_gas_limit"], 30_000_000);
+        assert_eq!(v["max_deposit_gas_per_l1_block"], 60_000_000);
         assert!(v["contracts"]["portal"].as_str().unwrap().starts_with("0x"));
     }
 
@@ -223,5 +272,69 @@ mod tests {
             Err(DeploymentError::Invalid { .. })
         ));
         assert!(same.save(dir.path().join("x.json")).is_err());
+    }
+
+    #[test]
+    fn deposit_gas_cap_is_validated() {
+        let mut d = sample();
+        d.max_deposit_gas_per_l1_block = d.max_deposit_gas_limit;
+        assert!(
+            d.validate().is_ok(),
+            "a cap equal to the per-deposit limit is fine"
+        );
+        d.max_deposit_gas_per_l1_block = d.max_deposit_gas_limit - 1;
+        let err = Deployment::from_json(&d.to_json()).unwrap_err();
+        assert!(
+            err.to_string()
+                .contains("max_deposit_gas_per_l1_block is below max_deposit_gas_limit"),
+            "{err}"
+        );
+        assert_eq!(sample().min_l2_block_gas_limit(), 61_000_000);
+        // The field is required: a deployment written before it existed does not load.
+        let mut v: serde_json::Value = serde_json::from_str(&sample().to_json()).unwrap();
+        v.as_object_mut()
+            .unwrap()
+            .remove("max_deposit_gas_per_l1_block");
+        let err = Deployment::from_json(&v.to_string()).unwrap_err();
+        assert!(
+            err.to_string().contains("max_deposit_gas_per_l1_block"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn embedded_deployment_loads() {
+        let d = sample();
+        let dir = tempfile::tempdir().unwrap();
+        // The devnet file: the deployment under `deployment`, next to other keys.
+        let devnet = serde_json::json!({
+            "l1_rpc": "http://127.0.0.1:8546",
+            "deployment": serde_json::from_str::<serde_json::Value>(&d.to_json()).unwrap(),
+        });
+        let path = dir.path().join("devnet.json");
+        std::fs::write(&path, devnet.to_string()).unwrap();
+        assert_eq!(Deployment::load_or_embedded(&path).unwrap(), d);
+        assert!(
+            Deployment::load(&path).is_err(),
+            "the strict loader takes bare files only"
+        );
+        // A bare file loads both ways.
+        let bare = dir.path().join("deployment.json");
+        d.save(&bare).unwrap();
+        assert_eq!(Deployment::load_or_embedded(&bare).unwrap(), d);
+        // An embedded deployment is validated like a bare one, and errors name the file.
+        let mut bad = d.clone();
+        bad.l2_chain_id = bad.l1_chain_id;
+        let devnet = serde_json::json!({ "deployment": serde_json::from_str::<serde_json::Value>(&bad.to_json()).unwrap() });
+        std::fs::write(&path, devnet.to_string()).unwrap();
+        assert!(matches!(
+            Deployment::load_or_embedded(&path),
+            Err(DeploymentError::Invalid { .. })
+        ));
+        std::fs::write(&path, "{\"deployment\": 7}").unwrap();
+        assert!(matches!(
+            Deployment::load_or_embedded(&path),
+            Err(DeploymentError::Json { path: p, .. }) if p == path
+        ));
     }
 }

@@ -130,6 +130,15 @@ impl Store {
         self.journal.close().await;
     }
 
+    /// Checks that the database accepts writes (takes the write lock and releases it), for
+    /// health checks: a full disk or a read-only file fails here before a block commit does.
+    pub async fn check_writable(&self) -> Result<()> {
+        let mut conn = self.checkpointer.acquire().await?;
+        sqlx::query("BEGIN IMMEDIATE").execute(&mut *conn).await?;
+        sqlx::query("ROLLBACK").execute(&mut *conn).await?;
+        Ok(())
+    }
+
     pub(crate) const fn reader(&self) -> &SqlitePool {
         &self.reader
     }

@@ -469,3 +469,102 @@ async fn deposit_event_payload_decodes_as_sent() {
     let ev: Portal::TransactionDeposited = event(&receipt);
     assert!(DepositPayload::decode(&ev.opaqueData).unwrap().is_creation);
 }
+
+#[tokio::test]
+async fn deposit_gas_cap_per_l1_block_matches_deployment_and_holds() {
+    let anvil = anvil();
+    let p = provider(&anvil, 0);
+    let user = account(&anvil, 0);
+    // Two 100k deposits fit an L1 block, a third does not.
+    let config = DeployConfig::default().with_deposit_gas(100_000, 250_000);
+    let d = deploy(&p, user, &config).await.unwrap();
+    let portal = Portal::new(d.contracts.portal, p.clone());
+    let token = OpenToken::new(d.contracts.open_token, p.clone());
+    assert_eq!(
+        (d.max_deposit_gas_limit, d.max_deposit_gas_per_l1_block),
+        (100_000, 250_000)
+    );
+    assert_eq!(
+        portal.maxDepositGasPerL1Block().call().await.unwrap(),
+        d.max_deposit_gas_per_l1_block
+    );
+    token
+        .approve(d.contracts.portal, U256::MAX)
+        .send()
+        .await
+        .mined()
+        .await;
+
+    // Three deposits in one L1 block: mining paused, explicit gas so nothing is estimated early.
+    let _: serde_json::Value = p
+        .raw_request("evm_setAutomine".into(), (false,))
+        .await
+        .unwrap();
+    let mut pending = Vec::new();
+    for _ in 0..3 {
+        pending.push(
+            portal
+                .depositTransaction(user, ether(1), U256::ZERO, 100_000, false, Bytes::new())
+                .gas(300_000)
+                .send()
+                .await
+                .unwrap(),
+        );
+    }
+    let _: serde_json::Value = p.raw_request("evm_mine".into(), ()).await.unwrap();
+    let mut receipts = Vec::new();
+    for tx in pending {
+        receipts.push(tx.get_receipt().await.unwrap());
+    }
+    let block = receipts[0].block_number.unwrap();
+    assert!(
+        receipts.iter().all(|r| r.block_number == Some(block)),
+        "one L1 block"
+    );
+    assert_eq!(
+        receipts.iter().map(|r| r.status()).collect::<Vec<_>>(),
+        [true, true, false],
+        "the deposit over the cap reverts"
+    );
+    assert_eq!(
+        token.balanceOf(d.contracts.portal).call().await.unwrap(),
+        ether(2)
+    );
+    // Replaying the third deposit on that block's state gives the typed error (anvil runs calls at
+    // a block in that block's context, so the block's usage counts).
+    let err = portal
+        .depositTransaction(user, ether(1), U256::ZERO, 100_000, false, Bytes::new())
+        .block(block.into())
+        .call()
+        .await
+        .err()
+        .expect("reverts");
+    assert_eq!(
+        ContractRevert::from_contract_error(&err).unwrap(),
+        ContractRevert::Portal(Portal::PortalErrors::DepositBlockGasExceeded(
+            Portal::DepositBlockGasExceeded {
+                used: 200_000,
+                gasLimit: 100_000,
+                max: 250_000
+            }
+        ))
+    );
+
+    // The next L1 block starts from zero.
+    let _: serde_json::Value = p
+        .raw_request("evm_setAutomine".into(), (true,))
+        .await
+        .unwrap();
+    let receipt = portal
+        .depositTransaction(user, ether(1), U256::ZERO, 100_000, false, Bytes::new())
+        .send()
+        .await
+        .mined()
+        .await;
+    assert!(receipt.status());
+    assert!(receipt.block_number.unwrap() > block);
+    assert_eq!(
+        token.balanceOf(d.contracts.portal).call().await.unwrap(),
+        ether(3)
+    );
+}

@@ -45,6 +45,8 @@ async fn deploy_binary_deploys_wires_and_writes_the_deployment() {
             "2000000000000000000",
             "--max-deposit-gas-limit",
             "25000000",
+            "--max-deposit-gas-per-l1-block",
+            "50000000",
         ],
         // Key and treasury through the environment, as in production docs.
         &[
@@ -86,6 +88,7 @@ async fn deploy_binary_deploys_wires_and_writes_the_deployment() {
     );
     assert_eq!(d.l2_genesis_hash, genesis);
     assert_eq!(d.max_deposit_gas_limit, 25_000_000);
+    assert_eq!(d.max_deposit_gas_per_l1_block, 50_000_000);
 
     let p = provider(&anvil, 0);
     assert_eq!(p.get_chain_id().await.unwrap(), d.l1_chain_id);
@@ -147,6 +150,41 @@ async fn deploy_binary_deploys_wires_and_writes_the_deployment() {
         portal.maxDepositGasLimit().call().await.unwrap(),
         25_000_000
     );
+    assert_eq!(
+        portal.maxDepositGasPerL1Block().call().await.unwrap(),
+        50_000_000
+    );
+    assert_eq!(portal.depositGasUsed().call().await.unwrap(), 0);
+    assert_eq!(portal.version().call().await.unwrap(), "1.0.0-beta.2");
+}
+
+#[tokio::test]
+async fn deploy_binary_defaults_the_deposit_gas_cap() {
+    let anvil = anvil();
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("deployment.json");
+    let output = run_deploy(
+        &[
+            "--l1-rpc-url",
+            &anvil.endpoint(),
+            "--out",
+            out.to_str().unwrap(),
+        ],
+        &[("DEPLOYER_PRIVATE_KEY", &key_hex(&anvil, 0))],
+    );
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let d = Deployment::load(&out).unwrap();
+    assert_eq!(d.max_deposit_gas_limit, 20_000_000);
+    assert_eq!(d.max_deposit_gas_per_l1_block, 20_000_000);
+    let portal = Portal::new(d.contracts.portal, provider(&anvil, 0));
+    assert_eq!(
+        portal.maxDepositGasPerL1Block().call().await.unwrap(),
+        20_000_000
+    );
 }
 
 #[tokio::test]
@@ -184,6 +222,31 @@ async fn deploy_binary_rejects_bad_input_and_writes_nothing() {
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(!output.status.success());
     assert!(stderr.contains("equals the l1 chain id"), "{stderr}");
+    let nonce = provider(&anvil, 0)
+        .get_transaction_count(account(&anvil, 0))
+        .await
+        .unwrap();
+    assert_eq!(nonce, 0, "nothing was sent");
+
+    // A per-block deposit gas cap below the per-deposit limit (here the default 20M): refused before
+    // any transaction, as the Portal's constructor would refuse it.
+    let output = run_deploy(
+        &[
+            "--l1-rpc-url",
+            &anvil.endpoint(),
+            "--out",
+            out_s,
+            "--max-deposit-gas-per-l1-block",
+            "19999999",
+        ],
+        &[("DEPLOYER_PRIVATE_KEY", &key_hex(&anvil, 0))],
+    );
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(!output.status.success());
+    assert!(
+        stderr.contains("max deposit gas per l1 block 19999999 is below"),
+        "{stderr}"
+    );
     let nonce = provider(&anvil, 0)
         .get_transaction_count(account(&anvil, 0))
         .await

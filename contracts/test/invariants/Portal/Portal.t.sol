@@ -27,11 +27,12 @@ abstract contract Portal_Invariant_Base is Test {
         address guardian = address(0x6A4D);
         token = new OpenToken(treasury);
         rollup = deployInvariantRollup(address(this), batcher, proposer, guardian);
-        portal = new Portal(token, rollup, 30_000_000);
+        // A cap of three largest deposits per L1 block: deposit runs fill blocks and roll to the next.
+        portal = new Portal(token, rollup, 30_000_000, 90_000_000);
         handler = new PortalHandler(token, rollup, portal, batcher, proposer, guardian, treasury);
 
         targetContract(address(handler));
-        bytes4[] memory selectors = new bytes4[](10);
+        bytes4[] memory selectors = new bytes4[](11);
         selectors[0] = PortalHandler.deposit.selector;
         selectors[1] = PortalHandler.deposit.selector; // deposits twice as likely: they fund withdrawals
         selectors[2] = PortalHandler.proveWithdrawal.selector;
@@ -42,6 +43,7 @@ abstract contract Portal_Invariant_Base is Test {
         selectors[7] = PortalHandler.finalizeEarly.selector;
         selectors[8] = PortalHandler.finalizeInvalidated.selector;
         selectors[9] = PortalHandler.finalizeTwice.selector;
+        selectors[10] = PortalHandler.depositOverCap.selector;
         targetSelector(FuzzSelector(address(handler), selectors));
     }
 
@@ -107,5 +109,18 @@ contract Portal_NoEarlyOrDeletedFinalization_Invariant is Portal_Invariant_Base 
                 assertFalse(portal.finalizedWithdrawals(Hashing.hashWithdrawal(wd)), "deleted output finalized");
             }
         }
+    }
+}
+
+/// forge-config: default.invariant.fail-on-revert = true
+/// forge-config: ci.invariant.fail-on-revert = true
+contract Portal_DepositGasCap_Invariant is Portal_Invariant_Base {
+    /// @custom:invariant P-07 The deposit gas of an L1 block never exceeds maxDepositGasPerL1Block, the Portal
+    ///                   counts exactly the gas limits of that block's deposits, and a deposit above the
+    ///                   remaining gas always fails.
+    function invariant_depositGasWithinCap() external view {
+        assertLe(uint256(portal.depositGasUsed()), uint256(portal.maxDepositGasPerL1Block()));
+        assertEq(uint256(portal.depositGasUsed()), handler.ghostDepositGasUsed(), "metered gas");
+        assertEq(handler.violationsOverCap(), 0, "deposit above the cap succeeded");
     }
 }

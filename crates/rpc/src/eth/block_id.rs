@@ -1,9 +1,9 @@
 //! Block numbers, tags and hashes → stored headers.
 //!
 //! `latest` and `pending` are the head (the sequencer has no separate pending block: pooled
-//! transactions are in the next block within a block time). Without an L1 (`--dev`) nothing
-//! is ever posted, so `safe` and `finalized` follow the head too, as anvil does; the settlement
-//! layer will move them behind it.
+//! transactions are in the next block within a block time). `safe` and `finalized` are the
+//! node's [`tributary_node::SyncStatus`] heads: behind the head once an L1 is followed, the head
+//! itself without one (`--dev`: nothing is ever posted, as anvil does).
 
 use alloy::{
     consensus::{Header, Sealed},
@@ -17,10 +17,9 @@ impl EthApi {
     pub(crate) fn number_of(&self, tag: BlockNumberOrTag) -> Option<u64> {
         let head = self.node.head().number;
         match tag {
-            BlockNumberOrTag::Latest
-            | BlockNumberOrTag::Pending
-            | BlockNumberOrTag::Safe
-            | BlockNumberOrTag::Finalized => Some(head),
+            BlockNumberOrTag::Latest | BlockNumberOrTag::Pending => Some(head),
+            BlockNumberOrTag::Safe => Some(self.node.safe_number()),
+            BlockNumberOrTag::Finalized => Some(self.node.finalized_number()),
             BlockNumberOrTag::Earliest => Some(0),
             BlockNumberOrTag::Number(n) => (n <= head).then_some(n),
         }
@@ -31,13 +30,7 @@ impl EthApi {
         &self,
         tag: BlockNumberOrTag,
     ) -> Result<Option<Sealed<Header>>, RpcError> {
-        if matches!(
-            tag,
-            BlockNumberOrTag::Latest
-                | BlockNumberOrTag::Pending
-                | BlockNumberOrTag::Safe
-                | BlockNumberOrTag::Finalized
-        ) {
+        if matches!(tag, BlockNumberOrTag::Latest | BlockNumberOrTag::Pending) {
             return Ok(Some(self.node.head()));
         }
         let Some(number) = self.number_of(tag) else {

@@ -15,6 +15,7 @@ mod logs;
 mod pubsub;
 mod simulate;
 mod state;
+mod sync;
 mod transactions;
 mod txpool;
 
@@ -117,6 +118,9 @@ pub fn eth_module(api: EthApi) -> Result<RpcModule<EthApi>, RegisterError> {
         Ok(U64::from(api.node.head().number))
     })?;
     m.register_method("eth_syncing", |_p, _api| async move { Ok(false) })?;
+    m.register_method("tributary_syncStatus", |_p, api| async move {
+        api.sync_status().await
+    })?;
     m.register_method("eth_accounts", |_p, _api| async move {
         Ok(Vec::<Address>::new())
     })?;

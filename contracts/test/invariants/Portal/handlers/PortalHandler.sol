@@ -44,7 +44,13 @@ contract PortalHandler is Test {
     uint256 public ghostPendingValue;
     uint256 public nonceCounter;
 
+    /// @dev The L1 block of the deposits summed in ghostBlockDepositGas.
+    uint256 public ghostDepositBlock;
+    /// @dev Sum of the gas limits of the successful deposits made in ghostDepositBlock.
+    uint256 public ghostBlockDepositGas;
+
     uint256 public violationsEarly;
+    uint256 public violationsOverCap;
     uint256 public violationsInvalidated;
     uint256 public violationsTwice;
     mapping(bytes32 => uint256) public successes;
@@ -90,7 +96,7 @@ contract PortalHandler is Test {
     }
 
     function violations() external view returns (uint256) {
-        return violationsEarly + violationsInvalidated + violationsTwice;
+        return violationsEarly + violationsInvalidated + violationsTwice + violationsOverCap;
     }
 
     // ------------------------------------------------------------ valid flows (must succeed)
@@ -102,13 +108,39 @@ contract PortalHandler is Test {
         mint = bound(mint, 0, token.balanceOf(actor));
         dataLen = bound(dataLen, 0, 1_000);
         uint64 minGas = 21_000 + 40 * uint64(dataLen);
-        gasLimit = uint64(bound(gasLimit, minGas, portal.maxDepositGasLimit()));
+        // A full L1 block takes no more deposits: move on to the next one.
+        if (_remainingDepositGas() < minGas) vm.roll(block.number + 1);
+        uint64 maxGas = portal.maxDepositGasLimit();
+        if (_remainingDepositGas() < maxGas) maxGas = _remainingDepositGas();
+        gasLimit = uint64(bound(gasLimit, minGas, maxGas));
         uint256 before = token.balanceOf(address(portal));
         vm.prank(actor, viaContract ? address(0xE0A) : actor);
         portal.depositTransaction(actor, mint, value, gasLimit, false, new bytes(dataLen));
         if (token.balanceOf(address(portal)) != before + mint) revert("deposit did not lock mint");
+        _countDepositGas(gasLimit);
         ghostDeposited += mint;
         successes["deposit"]++;
+    }
+
+    /// @dev Deposit gas still available in the current L1 block, by the handler's own count.
+    function _remainingDepositGas() internal view returns (uint64) {
+        uint256 used = ghostDepositBlock == block.number ? ghostBlockDepositGas : 0;
+        // used <= maxDepositGasPerL1Block, a uint64
+        // forge-lint: disable-next-line(unsafe-typecast)
+        return uint64(portal.maxDepositGasPerL1Block() - used);
+    }
+
+    function _countDepositGas(uint64 gasLimit) internal {
+        if (ghostDepositBlock != block.number) {
+            ghostDepositBlock = block.number;
+            ghostBlockDepositGas = 0;
+        }
+        ghostBlockDepositGas += gasLimit;
+    }
+
+    /// @dev Deposit gas of the current L1 block, by the handler's own count (for the invariant).
+    function ghostDepositGasUsed() external view returns (uint256) {
+        return ghostDepositBlock == block.number ? ghostBlockDepositGas : 0;
     }
 
     function proveWithdrawal(uint256 actorSeed, uint256 value, bool withData) public returns (uint256 id) {
@@ -237,6 +269,21 @@ contract PortalHandler is Test {
         WithdrawalTransaction memory wd = _withdrawals[id].wd;
         try portal.finalizeWithdrawal(wd) {
             violationsTwice++;
+        } catch {}
+    }
+
+    /// @dev A deposit above the gas left in this L1 block must fail, however the block got full.
+    function depositOverCap(uint256 actorSeed, uint64 gasLimit) external {
+        uint64 remaining = _remainingDepositGas();
+        uint64 maxGas = portal.maxDepositGasLimit();
+        if (remaining >= maxGas) return; // nothing above the remaining gas is a valid gas limit
+        address actor = actors[actorSeed % actors.length];
+        gasLimit = uint64(bound(gasLimit, uint256(remaining) + 1, maxGas));
+        if (gasLimit < 21_000) gasLimit = 21_000;
+        hostileAttempts["overCap"]++;
+        vm.prank(actor, actor);
+        try portal.depositTransaction(actor, 0, 0, gasLimit, false, "") {
+            violationsOverCap++;
         } catch {}
     }
 

@@ -1,0 +1,392 @@
+//! Real parts for the CLI tests: anvil (from node_modules) as L1 with the contracts deployed by
+//! the deploy crate, a Tributary node with its JSON-RPC server in-process as L2, and the real
+//! `tributary` binary.
+
+use std::{
+    path::{Path, PathBuf},
+    process::{Output, Stdio},
+    time::Duration,
+};
+
+use alloy::{
+    network::{Ethereum, EthereumWallet},
+    node_bindings::{Anvil, AnvilInstance},
+    primitives::{Address, B256, Bytes, U256},
+    providers::{DynProvider, PendingTransactionBuilder, Provider, ProviderBuilder},
+    rpc::types::TransactionReceipt,
+    signers::local::PrivateKeySigner,
+};
+use serde_json::Value;
+use tempfile::TempDir;
+use tributary_contracts::{OpenToken, Rollup};
+use tributary_deploy::{DeployConfig, deploy};
+use tributary_node::{Node, NodeConfig, NodeHandle};
+use tributary_primitives::{Deployment, output_root, predeploys::L2_TO_L1_MESSAGE_PASSER};
+use tributary_rpc::{EthApi, EthConfig, ServerConfig, ServerHandle, eth_module};
+
+/// Challenge window of the test deployment: long enough that nothing finalizes by accident, short
+/// enough to skip with one `evm_increaseTime`.
+pub(crate) const WINDOW_SECS: u64 = 30;
+
+/// The repository root.
+fn repo_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .unwrap()
+        .to_path_buf()
+}
+
+/// `n` OPEN (or ether) in wei.
+pub(crate) fn open(n: u64) -> U256 {
+    U256::from(n) * U256::from(10).pow(U256::from(18))
+}
+
+/// A provider over `url` that signs with `signer`.
+pub(crate) fn provider(url: &str, signer: PrivateKeySigner) -> DynProvider {
+    ProviderBuilder::new()
+        .wallet(EthereumWallet::from(signer))
+        .connect_http(url.parse().unwrap())
+        .erased()
+}
+
+/// L1 (anvil) and L2 (a dev node) with Tributary deployed on L1.
+pub(crate) struct Chains {
+    pub(crate) anvil: AnvilInstance,
+    pub(crate) l2_url: String,
+    pub(crate) deployment: Deployment,
+    /// The deployer: treasury, batcher, proposer and guardian.
+    pub(crate) operator: DynProvider,
+    /// A provider on L2 (signing as dev account 0).
+    pub(crate) l2: DynProvider,
+    server: Option<ServerHandle>,
+    node: Option<NodeHandle>,
+    dir: TempDir,
+}
+
+impl Chains {
+    /// Starts anvil (Prague) and an L2 dev node, and deploys the L1 contracts with a
+    /// [`WINDOW_SECS`] challenge window, the node's chain id and genesis hash.
+    pub(crate) async fn start() -> Self {
+        let bin = repo_root().join("node_modules/@foundry-rs/anvil-linux-amd64/bin/anvil");
+        assert!(bin.exists(), "{} missing: run npm ci", bin.display());
+        let anvil = Anvil::at(bin)
+            .args(["--hardfork", "prague"])
+            .try_spawn()
+            .expect("anvil starts");
+
+        let dir = tempfile::tempdir().unwrap();
+        let datadir = dir.path().join("l2");
+        std::fs::create_dir_all(&datadir).unwrap();
+        let node =
+            Node::launch(NodeConfig::dev(datadir).with_block_time(Duration::from_millis(50)))
+                .await
+                .unwrap();
+        let eth = eth_module(EthApi::new(node.node().clone(), EthConfig::default())).unwrap();
+        let server = tributary_rpc::start(ServerConfig::test(), eth)
+            .await
+            .unwrap();
+        let l2_url = server.http_url();
+
+        let operator = provider(&anvil.endpoint(), signer(&anvil, 0));
+        let config = DeployConfig {
+            l2_chain_id: node.node().chain_id(),
+            ..DeployConfig::default()
+        }
+        .with_l2_genesis_hash(node.node().genesis_hash())
+        .with_challenge_window_secs(WINDOW_SECS);
+        let deployment = deploy(&operator, account(&anvil, 0), &config)
+            .await
+            .unwrap();
+        let l2 = provider(&l2_url, signer(&anvil, 0));
+        Self {
+            anvil,
+            l2_url,
+            deployment,
+            operator,
+            l2,
+            server: Some(server),
+            node: Some(node),
+            dir,
+        }
+    }
+
+    /// Writes the deployment as the devnet file will: embedded under `deployment`.
+    pub(crate) fn write_devnet_file(&self) -> PathBuf {
+        let path = self.dir.path().join("devnet.json");
+        let deployment: Value = serde_json::from_str(&self.deployment.to_json()).unwrap();
+        let devnet = serde_json::json!({
+            "l1_rpc": self.anvil.endpoint(),
+            "l2_rpc": self.l2_url,
+            "deployment": deployment,
+        });
+        std::fs::write(&path, serde_json::to_string_pretty(&devnet).unwrap()).unwrap();
+        path
+    }
+
+    /// Writes the bare deployment JSON.
+    pub(crate) fn write_deployment_file(&self) -> PathBuf {
+        let path = self.dir.path().join("deployment.json");
+        self.deployment.save(&path).unwrap();
+        path
+    }
+
+    /// A `tributary` runner against these chains with the deployment file `deployment`.
+    pub(crate) fn cli(&self, deployment: PathBuf) -> Cli {
+        Cli {
+            l1: self.anvil.endpoint(),
+            l2: self.l2_url.clone(),
+            deployment,
+            cwd: self.dir.path().to_path_buf(),
+        }
+    }
+
+    /// The OPEN token on L1, read through the operator.
+    pub(crate) fn token(&self) -> tributary_contracts::OpenToken::OpenTokenInstance<DynProvider> {
+        OpenToken::new(self.deployment.contracts.open_token, self.operator.clone())
+    }
+
+    /// The Rollup on L1, driven by the operator (batcher, proposer, guardian).
+    pub(crate) fn rollup(&self) -> Rollup::RollupInstance<DynProvider> {
+        Rollup::new(self.deployment.contracts.rollup, self.operator.clone())
+    }
+
+    /// Plays the batcher: posts a (content-free) batch so that blocks up to `last` are batched.
+    pub(crate) async fn batch_to(&self, last: u64) {
+        let rollup = self.rollup();
+        let first = rollup.nextBlock().call().await.unwrap();
+        rollup
+            .submitBatch(first, last, Bytes::from_static(&[0]))
+            .send()
+            .await
+            .mined()
+            .await;
+    }
+
+    /// Plays the proposer: posts `root` for L2 block `l2_block` with the latest L1 block.
+    pub(crate) async fn propose(&self, l2_block: u64, root: B256) {
+        let l1 = self
+            .operator
+            .get_block_by_number(alloy::eips::BlockNumberOrTag::Latest)
+            .await
+            .unwrap()
+            .unwrap();
+        self.rollup()
+            .proposeOutput(
+                U256::from(l2_block),
+                root,
+                l1.header.hash,
+                U256::from(l1.header.number),
+            )
+            .value(self.deployment.proposer_bond)
+            .send()
+            .await
+            .mined()
+            .await;
+    }
+
+    /// The output root of L2 block `number`, computed from L2 JSON-RPC data as a proposer does.
+    pub(crate) async fn output_root(&self, number: u64) -> B256 {
+        let block = self
+            .l2
+            .get_block_by_number(number.into())
+            .await
+            .unwrap()
+            .unwrap();
+        let proof = self
+            .l2
+            .get_proof(L2_TO_L1_MESSAGE_PASSER, vec![])
+            .block_id(number.into())
+            .await
+            .unwrap();
+        output_root(
+            block.header.state_root,
+            proof.storage_hash,
+            block.header.hash,
+        )
+    }
+
+    /// Advances anvil's clock by `secs` and mines a block.
+    pub(crate) async fn advance_l1_time(&self, secs: u64) {
+        let _: Value = self
+            .operator
+            .raw_request("evm_increaseTime".into(), (secs,))
+            .await
+            .unwrap();
+        let _: Value = self
+            .operator
+            .raw_request("evm_mine".into(), ())
+            .await
+            .unwrap();
+    }
+
+    /// Stops the L2 server and node.
+    pub(crate) async fn stop(mut self) {
+        if let Some(server) = self.server.take() {
+            server.stop().await;
+        }
+        if let Some(node) = self.node.take() {
+            node.stop().await.unwrap();
+        }
+    }
+}
+
+/// Dev account `i` of the mnemonic both anvil and the L2 dev genesis fund.
+pub(crate) fn signer(anvil: &AnvilInstance, i: usize) -> PrivateKeySigner {
+    anvil.keys()[i].clone().into()
+}
+
+/// Address of dev account `i`.
+pub(crate) fn account(anvil: &AnvilInstance, i: usize) -> Address {
+    anvil.addresses()[i]
+}
+
+/// Hex of dev account `i`'s key.
+pub(crate) fn key_hex(anvil: &AnvilInstance, i: usize) -> String {
+    format!("0x{}", alloy::hex::encode(signer(anvil, i).to_bytes()))
+}
+
+/// Runs the real `tributary` binary.
+#[derive(Debug, Clone)]
+pub(crate) struct Cli {
+    pub(crate) l1: String,
+    pub(crate) l2: String,
+    pub(crate) deployment: PathBuf,
+    cwd: PathBuf,
+}
+
+/// What one run of the binary produced.
+#[derive(Debug)]
+pub(crate) struct Run {
+    /// Exit code.
+    pub(crate) code: i32,
+    pub(crate) stdout: String,
+    pub(crate) stderr: String,
+}
+
+impl Run {
+    /// Asserts success and parses stdout as JSON (the command ran with `--json`).
+    pub(crate) fn json(&self) -> Value {
+        assert_eq!(self.code, 0, "tributary failed:\n{}", self.stderr);
+        serde_json::from_str(&self.stdout)
+            .unwrap_or_else(|e| panic!("stdout is not JSON ({e}):\n{}", self.stdout))
+    }
+
+    /// Asserts failure with exit code `code` and that stderr mentions `needle`.
+    pub(crate) fn fails_with(&self, code: i32, needle: &str) {
+        assert_eq!(
+            self.code, code,
+            "exit code; stdout:\n{}\nstderr:\n{}",
+            self.stdout, self.stderr
+        );
+        assert!(
+            self.stderr.contains(needle),
+            "stderr lacks {needle:?}:\n{}",
+            self.stderr
+        );
+    }
+}
+
+impl Cli {
+    /// The command with the endpoints and deployment set, the key (if any) in the environment.
+    pub(crate) fn command(&self, key: Option<&str>, args: &[&str]) -> tokio::process::Command {
+        let mut cmd = tokio::process::Command::new(env!("CARGO_BIN_EXE_tributary"));
+        cmd.current_dir(&self.cwd)
+            .args(["--l1-rpc", &self.l1, "--l2-rpc", &self.l2])
+            .arg("--deployment")
+            .arg(&self.deployment)
+            .args(args)
+            .env_remove("TRIBUTARY_PRIVATE_KEY")
+            .env_remove("TRIBUTARY_DEPLOYMENT")
+            .env_remove("TRIBUTARY_L1_RPC")
+            .env_remove("TRIBUTARY_L2_RPC")
+            .env_remove("RUST_LOG")
+            .kill_on_drop(true);
+        if let Some(key) = key {
+            cmd.env("TRIBUTARY_PRIVATE_KEY", key);
+        }
+        cmd
+    }
+
+    /// Runs the binary to completion.
+    pub(crate) async fn run(&self, key: Option<&str>, args: &[&str]) -> Run {
+        finish(self.command(key, args).output().await.unwrap())
+    }
+
+    /// Starts the binary (a `--wait` run), returns once its stderr shows `progress`, with a
+    /// handle to await its end.
+    pub(crate) async fn spawn_until(
+        &self,
+        key: Option<&str>,
+        args: &[&str],
+        progress: &str,
+    ) -> tokio::task::JoinHandle<Run> {
+        use tokio::io::{AsyncBufReadExt, BufReader};
+        let mut child = self
+            .command(key, args)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut lines = BufReader::new(child.stderr.take().unwrap()).lines();
+        let mut stderr = String::new();
+        tokio::time::timeout(Duration::from_secs(30), async {
+            while let Some(line) = lines.next_line().await.unwrap() {
+                stderr.push_str(&line);
+                stderr.push('\n');
+                if line.contains(progress) {
+                    return;
+                }
+            }
+            panic!("tributary ended without {progress:?}:\n{stderr}");
+        })
+        .await
+        .unwrap_or_else(|_| panic!("no {progress:?} within 30 s"));
+        tokio::spawn(async move {
+            while let Some(line) = lines.next_line().await.unwrap() {
+                stderr.push_str(&line);
+                stderr.push('\n');
+            }
+            let mut run = finish(child.wait_with_output().await.unwrap());
+            run.stderr = stderr;
+            run
+        })
+    }
+}
+
+fn finish(output: Output) -> Run {
+    Run {
+        code: output.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+    }
+}
+
+/// An address from the JSON of a `--json` result.
+pub(crate) fn addr(v: &Value) -> Address {
+    v.as_str()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or_else(|| panic!("{v} is no address"))
+}
+
+/// A U256 from the JSON of a `--json` result (0x-hex quantity).
+pub(crate) fn u256(v: &Value) -> U256 {
+    serde_json::from_value(v.clone()).unwrap_or_else(|e| panic!("{v} is no U256: {e}"))
+}
+
+/// Waits for the receipt of a transaction just sent, panicking on any failure.
+pub(crate) trait Mined {
+    /// The receipt, once mined.
+    fn mined(self) -> impl std::future::Future<Output = TransactionReceipt>;
+}
+
+impl<E: std::fmt::Debug> Mined for Result<PendingTransactionBuilder<Ethereum>, E> {
+    async fn mined(self) -> TransactionReceipt {
+        let receipt = self
+            .expect("transaction sent")
+            .get_receipt()
+            .await
+            .expect("transaction mined");
+        assert!(receipt.status(), "transaction reverted: {receipt:?}");
+        receipt
+    }
+}

@@ -1,0 +1,277 @@
+//! L1 mode: the node follows its L1 contracts (origins and deposits), and the batcher and the
+//! proposer post to them (tributary-l1).
+//!
+//! ```text
+//!  --deployment deployment.json --genesis genesis.json --l1.rpc URL
+//!     check: genesis hash == Rollup.l2GenesisHash(), chain ids agree
+//!     Node::open ─► the head's L1 origin (L1-info deposit, or the deploy block for genesis)
+//!       ─► must still be canonical on L1 ─► follower + L1Origin ─► Node::start
+//!     batcher (TRIBUTARY_BATCHER_KEY) and proposer (TRIBUTARY_PROPOSER_KEY), if keys are given
+//! ```
+
+use std::{path::PathBuf, sync::Arc, time::Duration};
+
+use alloy::{signers::local::PrivateKeySigner, transports::http::reqwest::Url};
+use eyre::{WrapErr, bail, eyre};
+use tokio::task::JoinHandle;
+use tracing::{info, warn};
+use tributary_genesis::L2Genesis;
+use tributary_l1::{
+    BatcherConfig, DataAvailability, FollowerConfig, L1Client, L1Origin, L1View, ProposerConfig,
+    TxSender, run_batcher, run_follower, run_proposer,
+};
+use tributary_node::{Node, NodeConfig, NodeHandle};
+use tributary_primitives::Deployment;
+
+/// L1 settings from the command line.
+#[derive(Debug, Clone, clap::Args)]
+pub(crate) struct L1Args {
+    /// The deployment JSON of the L1 contracts (written by `deploy`); enables L1 mode.
+    #[arg(long, env = "TRIBUTARY_DEPLOYMENT")]
+    pub(crate) deployment: Option<PathBuf>,
+    /// The L2 genesis JSON (written with the deployment); its hash must be the Rollup's.
+    #[arg(long, env = "TRIBUTARY_GENESIS")]
+    pub(crate) genesis: Option<PathBuf>,
+    /// L1 JSON-RPC endpoint.
+    #[arg(
+        long = "l1.rpc",
+        env = "TRIBUTARY_L1_RPC",
+        default_value = "http://127.0.0.1:8546"
+    )]
+    pub(crate) l1_rpc: Url,
+    /// Beacon API serving the L1's blobs (default: the L1 RPC URL, as anvil serves both).
+    #[arg(long = "l1.beacon", env = "TRIBUTARY_L1_BEACON")]
+    pub(crate) l1_beacon: Option<Url>,
+    /// L1 blocks an L1 block must be buried under before its deposits are used.
+    #[arg(
+        long = "l1.confirmations",
+        env = "TRIBUTARY_L1_CONFIRMATIONS",
+        default_value_t = 2
+    )]
+    pub(crate) confirmations: u64,
+    /// How often the L1 head is polled, in milliseconds.
+    #[arg(
+        long = "l1.poll-ms",
+        env = "TRIBUTARY_L1_POLL_MS",
+        default_value_t = 500
+    )]
+    pub(crate) poll_ms: u64,
+    /// The batcher's private key (hex); without it no batches are posted.
+    #[arg(
+        long = "batcher.key",
+        env = "TRIBUTARY_BATCHER_KEY",
+        hide_env_values = true
+    )]
+    pub(crate) batcher_key: Option<PrivateKeySigner>,
+    /// Where batches go: calldata, blobs, or auto (blobs when the L1 supports them).
+    #[arg(
+        long = "batcher.da",
+        env = "TRIBUTARY_BATCHER_DA",
+        default_value = "auto"
+    )]
+    pub(crate) batcher_da: DataAvailability,
+    /// Most L2 blocks per batch.
+    #[arg(
+        long = "batcher.max-blocks",
+        env = "TRIBUTARY_BATCHER_MAX_BLOCKS",
+        default_value_t = 1_000
+    )]
+    pub(crate) batcher_max_blocks: u64,
+    /// Post a batch that is not full once its oldest block is this many seconds old.
+    #[arg(
+        long = "batcher.max-delay-secs",
+        env = "TRIBUTARY_BATCHER_MAX_DELAY_SECS",
+        default_value_t = 4
+    )]
+    pub(crate) batcher_max_delay_secs: u64,
+    /// The proposer's private key (hex); without it no outputs are proposed.
+    #[arg(
+        long = "proposer.key",
+        env = "TRIBUTARY_PROPOSER_KEY",
+        hide_env_values = true
+    )]
+    pub(crate) proposer_key: Option<PrivateKeySigner>,
+    /// Propose once this many L2 blocks are batched past the last output...
+    #[arg(
+        long = "proposer.interval-blocks",
+        env = "TRIBUTARY_PROPOSER_INTERVAL_BLOCKS",
+        default_value_t = 100
+    )]
+    pub(crate) proposer_interval_blocks: u64,
+    /// ...or after this many seconds with at least one new batched block.
+    #[arg(
+        long = "proposer.max-interval-secs",
+        env = "TRIBUTARY_PROPOSER_MAX_INTERVAL_SECS",
+        default_value_t = 10
+    )]
+    pub(crate) proposer_max_interval_secs: u64,
+}
+
+/// The running node and its settlement tasks (they stop with the node's shutdown flag).
+pub(crate) struct Settlement {
+    pub(crate) handle: NodeHandle,
+    pub(crate) tasks: Vec<JoinHandle<()>>,
+}
+
+/// Opens the chain in `datadir` against its L1 contracts and starts everything.
+pub(crate) async fn launch(
+    args: &L1Args,
+    deployment_path: &std::path::Path,
+    datadir: PathBuf,
+    configure: impl FnOnce(NodeConfig) -> NodeConfig,
+) -> eyre::Result<Settlement> {
+    let deployment = Deployment::load(deployment_path)
+        .wrap_err_with(|| format!("reading {}", deployment_path.display()))?;
+    let genesis_path = args
+        .genesis
+        .as_ref()
+        .ok_or_else(|| eyre!("--genesis is required with --deployment"))?;
+    let genesis = L2Genesis::read_json(genesis_path)
+        .wrap_err_with(|| format!("reading {}", genesis_path.display()))?;
+    if genesis.hash != deployment.l2_genesis_hash {
+        bail!(
+            "genesis {} has hash {}, but the Rollup records {}",
+            genesis_path.display(),
+            genesis.hash,
+            deployment.l2_genesis_hash
+        );
+    }
+    if genesis.config.chain_id != deployment.l2_chain_id {
+        bail!(
+            "genesis chain id {} differs from the deployment's {}",
+            genesis.config.chain_id,
+            deployment.l2_chain_id
+        );
+    }
+    let client = L1Client::new(
+        args.l1_rpc.clone(),
+        args.l1_beacon.clone(),
+        deployment.clone(),
+    );
+    let recorded = client
+        .rollup()
+        .l2GenesisHash()
+        .call()
+        .await
+        .wrap_err("reading Rollup.l2GenesisHash() on L1")?;
+    if recorded != genesis.hash {
+        bail!(
+            "the Rollup on L1 records genesis {recorded}, not {}",
+            genesis.hash
+        );
+    }
+
+    let mut config = configure(NodeConfig::with_genesis(datadir, genesis.config.clone()));
+    // blocks often enough that the origin keeps up with L1 even when no one transacts
+    config.heartbeat = config.heartbeat.min(Duration::from_secs(1));
+    let node = Node::open(config).await.wrap_err("opening the node")?;
+    // not ready until the follower has caught up with L1
+    node.update_sync_status(|s| s.l1_enabled = true);
+
+    // where the chain stands on L1: the head's origin must still be canonical
+    let head = node.head();
+    let (origin_ref, sequence) = match node.l1_info(head.number).await? {
+        Some(info) => (
+            tributary_primitives::BlockRef {
+                number: info.number,
+                hash: info.hash,
+            },
+            info.sequence_number,
+        ),
+        None => (genesis.config.l1_origin, 0),
+    };
+    let origin = client
+        .block_info(origin_ref.number)
+        .await?
+        .filter(|b| b.hash == origin_ref.hash)
+        .ok_or_else(|| {
+            eyre!(
+                "L1 block {} ({}) that L2 block {} is built on is no longer canonical: \
+                 the L2 chain must be re-derived from L1",
+                origin_ref.number,
+                origin_ref.hash,
+                head.number
+            )
+        })?;
+    let view = Arc::new(L1View::default());
+    let follower = FollowerConfig {
+        confirmations: args.confirmations,
+        poll_interval: Duration::from_millis(args.poll_ms),
+    };
+    let mut tasks = vec![tokio::spawn(run_follower(
+        client.clone(),
+        view.clone(),
+        node.clone(),
+        follower,
+        origin.number,
+        origin.hash,
+        node.subscribe_shutdown(),
+    ))];
+    let rollup_config = node.config().rollup.clone();
+    let handle = node.start(Box::new(L1Origin::new(
+        view,
+        rollup_config,
+        head.number,
+        origin,
+        sequence,
+    )));
+    let node = handle.node().clone();
+
+    if let Some(key) = args.batcher_key.clone() {
+        let sender = TxSender::new(args.l1_rpc.clone(), key, "batcher");
+        check_role("batcher", sender.address(), deployment.roles.batcher);
+        let config = BatcherConfig {
+            da: args.batcher_da,
+            max_blocks: args.batcher_max_blocks.max(1),
+            max_delay: Duration::from_secs(args.batcher_max_delay_secs),
+            ..BatcherConfig::default()
+        };
+        tasks.push(tokio::spawn(run_batcher(
+            client.clone(),
+            sender,
+            node.clone(),
+            config,
+            node.subscribe_shutdown(),
+        )));
+    } else {
+        warn!(target: "sequencer", "no batcher key: blocks are not posted to L1");
+    }
+    if let Some(key) = args.proposer_key.clone() {
+        let sender = TxSender::new(args.l1_rpc.clone(), key, "proposer");
+        check_role("proposer", sender.address(), deployment.roles.proposer);
+        let config = ProposerConfig {
+            interval_blocks: args.proposer_interval_blocks.max(1),
+            max_interval: Duration::from_secs(args.proposer_max_interval_secs),
+            ..ProposerConfig::default()
+        };
+        tasks.push(tokio::spawn(run_proposer(
+            client.clone(),
+            sender,
+            node.clone(),
+            config,
+            node.subscribe_shutdown(),
+        )));
+    } else {
+        warn!(target: "sequencer", "no proposer key: no output roots are proposed");
+    }
+    info!(
+        target: "sequencer",
+        l1 = %args.l1_rpc,
+        rollup = %deployment.contracts.rollup,
+        portal = %deployment.contracts.portal,
+        origin = origin_ref.number,
+        "following L1"
+    );
+    Ok(Settlement { handle, tasks })
+}
+
+/// Warns when a key is not the role holder the deployment names (its posts would revert).
+fn check_role(
+    role: &str,
+    address: alloy::primitives::Address,
+    expected: alloy::primitives::Address,
+) {
+    if address != expected {
+        warn!(target: "sequencer", role, %address, %expected, "key is not the deployment's role holder; its transactions will revert");
+    }
+}
