@@ -188,9 +188,12 @@ pub async fn post_next(
     let rollup = client.rollup();
     let started = Instant::now();
     let (receipt, blob_count) = if blobs {
-        let sidecar = SidecarBuilder::<SimpleCoder>::from_slice(&data)
-            .build_4844()
-            .map_err(|e| L1Error::Blobs(e.to_string()))?;
+        let blob_data = data.clone();
+        let sidecar = crate::client::on_large_stack(move || {
+            SidecarBuilder::<SimpleCoder>::from_slice(&blob_data).build_4844()
+        })
+        .await?
+        .map_err(|e| L1Error::Blobs(e.to_string()))?;
         let count = sidecar.blobs.len();
         let request = rollup
             .submitBlobBatch(first, last, alloy_primitives::U256::from(count))

@@ -145,12 +145,7 @@ impl L1Client {
         info: &L1BlockInfo,
     ) -> Result<Bytes> {
         if !event.blobHashes.is_empty() {
-            let blobs = self.blobs(info.hash, &event.blobHashes).await?;
-            let data = SimpleCoder::default()
-                .decode_all(&blobs)
-                .map(|chunks| chunks.concat())
-                .unwrap_or_default();
-            return Ok(data.into());
+            return self.blob_data(info.hash, &event.blobHashes).await;
         }
         let Some(tx_hash) = log.transaction_hash else {
             return Ok(Bytes::new());
@@ -173,9 +168,10 @@ impl L1Client {
         Ok(data)
     }
 
-    /// The blobs with versioned hashes `hashes` of L1 block `block_hash`, in that order, each
-    /// checked against its hash (the beacon API is not trusted).
-    pub async fn blobs(&self, block_hash: B256, hashes: &[B256]) -> Result<Vec<Blob>> {
+    /// The data carried by the blobs with versioned hashes `hashes` of L1 block `block_hash`,
+    /// in that order: each blob is checked against its hash (the beacon API is not trusted)
+    /// and decoded with alloy's `SimpleCoder`; undecodable contents come back empty.
+    pub async fn blob_data(&self, block_hash: B256, hashes: &[B256]) -> Result<Bytes> {
         let mut url = self
             .beacon_url
             .join(&format!("eth/v1/beacon/blobs/{block_hash}"))
@@ -209,26 +205,54 @@ impl L1Client {
         }
         let served: BlobsResponse =
             serde_json::from_slice(&body).map_err(|e| L1Error::Blobs(e.to_string()))?;
-        let settings = EnvKzgSettings::Default.get();
-        let mut by_hash = std::collections::HashMap::new();
-        for raw in served.data {
-            let blob = Blob::try_from(raw.as_ref())
-                .map_err(|_| L1Error::Blobs(format!("a blob of {} bytes", raw.len())))?;
-            let kzg_blob = alloy::eips::eip4844::c_kzg::Blob::new(blob.0);
-            let commitment = settings
-                .blob_to_kzg_commitment(&kzg_blob)
-                .map_err(|e| L1Error::Blobs(e.to_string()))?;
-            by_hash.insert(kzg_to_versioned_hash(commitment.as_slice()), blob);
-        }
-        hashes
-            .iter()
-            .map(|h| {
-                by_hash.get(h).cloned().ok_or_else(|| {
-                    L1Error::Blobs(format!("blob {h} of block {block_hash} not served"))
-                })
-            })
-            .collect()
+        let hashes = hashes.to_vec();
+        on_large_stack(move || decode_blobs(block_hash, &hashes, served.data)).await?
     }
+}
+
+/// Checks served blobs against `hashes` and decodes them in that order. Blobs are 128 KiB
+/// values: this runs on a thread with a large stack (see [`on_large_stack`]).
+fn decode_blobs(block_hash: B256, hashes: &[B256], served: Vec<Bytes>) -> Result<Bytes> {
+    let settings = EnvKzgSettings::Default.get();
+    let mut by_hash = std::collections::HashMap::new();
+    for raw in served {
+        let blob = Blob::try_from(raw.as_ref())
+            .map_err(|_| L1Error::Blobs(format!("a blob of {} bytes", raw.len())))?;
+        let commitment = settings
+            .blob_to_kzg_commitment(&alloy::eips::eip4844::c_kzg::Blob::new(blob.0))
+            .map_err(|e| L1Error::Blobs(e.to_string()))?;
+        by_hash.insert(kzg_to_versioned_hash(commitment.as_slice()), blob);
+    }
+    let blobs = hashes
+        .iter()
+        .map(|h| {
+            by_hash
+                .remove(h)
+                .ok_or_else(|| L1Error::Blobs(format!("blob {h} of block {block_hash} not served")))
+        })
+        .collect::<Result<Vec<_>>>()?;
+    Ok(SimpleCoder::default()
+        .decode_all(&blobs)
+        .map(|chunks| chunks.concat())
+        .unwrap_or_default()
+        .into())
+}
+
+/// Runs `f` on its own thread with a 64 MiB stack. Blob and KZG code moves 128 KiB arrays by
+/// value, several per frame in unoptimised builds: more than a runtime thread's 2 MiB stack.
+pub(crate) async fn on_large_stack<T: Send + 'static>(
+    f: impl FnOnce() -> T + Send + 'static,
+) -> Result<T> {
+    let (tx, rx) = tokio::sync::oneshot::channel();
+    std::thread::Builder::new()
+        .name("l1-blobs".into())
+        .stack_size(64 << 20)
+        .spawn(move || {
+            let _ = tx.send(f());
+        })
+        .map_err(|e| L1Error::Blobs(format!("spawning a blob thread: {e}")))?;
+    rx.await
+        .map_err(|_| L1Error::Blobs("the blob thread panicked".into()))
 }
 
 /// The header fields derivation reads.

@@ -1,0 +1,138 @@
+//! A devnet in a temporary directory, on free loopback ports, stopped on drop.
+
+use std::{
+    net::TcpListener,
+    path::{Path, PathBuf},
+    process::{Child, Command, Stdio},
+    time::{Duration, Instant},
+};
+
+use nix::{
+    sys::signal::{Signal, kill},
+    unistd::Pid,
+};
+use serde_json::Value;
+
+/// The repository root.
+pub(crate) fn repo_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+/// A workspace binary next to this test executable (target/<profile>/NAME).
+pub(crate) fn workspace_bin(name: &str) -> PathBuf {
+    let exe = std::env::current_exe().unwrap();
+    // target/<profile>/deps/it-<hash> → target/<profile>/NAME
+    let bin = exe.parent().unwrap().parent().unwrap().join(name);
+    assert!(
+        bin.exists(),
+        "{} missing: build the workspace first (cargo build --workspace)",
+        bin.display()
+    );
+    bin
+}
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+/// A running devnet.
+pub(crate) struct Devnet {
+    pub(crate) dir: tempfile::TempDir,
+    pub(crate) info: Value,
+    child: Child,
+}
+
+impl Devnet {
+    /// Starts a devnet and waits until it wrote devnet.json.
+    pub(crate) fn start(extra: &[&str]) -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        let anvil = repo_root().join("node_modules/@foundry-rs/anvil-linux-amd64/bin/anvil");
+        assert!(anvil.exists(), "{} missing: run npm ci", anvil.display());
+        let log = std::fs::File::create(dir.path().join("devnet.out")).unwrap();
+        let child = Command::new(workspace_bin("devnet"))
+            .arg("--dir")
+            .arg(dir.path().join("d"))
+            .args(["--l1-port", &free_port().to_string()])
+            .args(["--l2-port", &free_port().to_string()])
+            .args(["--metrics-port", &free_port().to_string()])
+            .args(["--challenge-window", "4"])
+            .arg("--anvil")
+            .arg(anvil)
+            .arg("--sequencer")
+            .arg(workspace_bin("sequencer"))
+            .args(extra)
+            .stdout(log.try_clone().unwrap())
+            .stderr(log)
+            .stdin(Stdio::null())
+            .spawn()
+            .unwrap();
+        let mut devnet = Self {
+            dir,
+            info: Value::Null,
+            child,
+        };
+        let path = devnet.dir.path().join("d/devnet.json");
+        let deadline = Instant::now() + Duration::from_secs(180);
+        while !path.exists() {
+            if let Some(status) = devnet.child.try_wait().unwrap() {
+                panic!("devnet exited ({status}):\n{}", devnet.logs());
+            }
+            assert!(
+                Instant::now() < deadline,
+                "devnet not up:\n{}",
+                devnet.logs()
+            );
+            std::thread::sleep(Duration::from_millis(200));
+        }
+        devnet.info = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+        devnet
+    }
+
+    /// A field of devnet.json as a string.
+    pub(crate) fn get(&self, key: &str) -> String {
+        self.info[key].as_str().unwrap().to_string()
+    }
+
+    /// The devnet directory (deployment.json, genesis.json, logs).
+    pub(crate) fn path(&self, name: &str) -> PathBuf {
+        self.dir.path().join("d").join(name)
+    }
+
+    /// The tail of the devnet's and the sequencer's logs.
+    pub(crate) fn logs(&self) -> String {
+        let read = |p: PathBuf| std::fs::read_to_string(p).unwrap_or_default();
+        let tail = |s: String| {
+            s.lines()
+                .rev()
+                .take(40)
+                .collect::<Vec<_>>()
+                .into_iter()
+                .rev()
+                .collect::<Vec<_>>()
+                .join("\n")
+        };
+        format!(
+            "--- devnet ---\n{}\n--- sequencer ---\n{}",
+            tail(read(self.dir.path().join("devnet.out"))),
+            tail(read(self.path("sequencer.log")))
+        )
+    }
+}
+
+impl Drop for Devnet {
+    fn drop(&mut self) {
+        let _ = kill(Pid::from_raw(self.child.id() as i32), Signal::SIGINT);
+        let deadline = Instant::now() + Duration::from_secs(30);
+        while Instant::now() < deadline {
+            if let Ok(Some(_)) = self.child.try_wait() {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        let _ = self.child.kill();
+    }
+}
