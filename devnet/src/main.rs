@@ -91,6 +91,8 @@ async fn main() -> eyre::Result<()> {
         )
         .init();
     let args = Args::parse();
+    // listening from the start: a signal during setup must stop the children too
+    let mut signals = Signals::new()?;
     let devnet_json = args.file("devnet.json");
     let resume = devnet_json.exists() && args.file("anvil-state.json").exists();
     if !resume && args.dir.exists() {
@@ -102,7 +104,7 @@ async fn main() -> eyre::Result<()> {
 
     let mut anvil = process::start_anvil(&args)?;
     let mut children = Vec::new();
-    let result = async {
+    let setup = async {
         setup::wait_for_l1(&args.l1_rpc(), &mut anvil).await?;
         let (deployment, genesis) = if resume {
             info!(target: "devnet", "resuming the devnet in {}", args.dir.display());
@@ -120,18 +122,38 @@ async fn main() -> eyre::Result<()> {
         };
         setup::write_devnet_json(&args, &deployment, genesis, &funded, &devnet_json)?;
         println!();
-        println!("Tributary devnet is up ({})", if resume { "resumed" } else { "new" });
-        println!("  L1 RPC:   {} (chain id {})", args.l1_rpc(), deployment.l1_chain_id);
-        println!("  L2 RPC:   {} (chain id {})", args.l2_rpc(), deployment.l2_chain_id);
+        println!(
+            "Tributary devnet is up ({})",
+            if resume { "resumed" } else { "new" }
+        );
+        println!(
+            "  L1 RPC:   {} (chain id {})",
+            args.l1_rpc(),
+            deployment.l1_chain_id
+        );
+        println!(
+            "  L2 RPC:   {} (chain id {})",
+            args.l2_rpc(),
+            deployment.l2_chain_id
+        );
         println!("  health:   {}", args.health_url());
         println!("  details:  {}", devnet_json.display());
-        println!("  accounts: the ten anvil dev accounts (mnemonic \"test test ... junk\"), OPEN on L1 and L2");
+        println!(
+            "  accounts: the ten anvil dev accounts (mnemonic \"test test ... junk\"), OPEN on L1 and L2"
+        );
         println!("Ctrl-C stops the devnet; running it again resumes it.");
         Ok::<_, eyre::Report>(())
-    }
-    .await;
+    };
+    let result = tokio::select! {
+        r = setup => r.map(|()| true),
+        () = signals.recv() => Ok(false),
+    };
     let outcome = match result {
-        Ok(()) => wait_for_exit(&mut anvil, &mut children).await,
+        Ok(true) => wait_for_exit(&mut signals, &mut anvil, &mut children).await,
+        Ok(false) => {
+            info!(target: "devnet", "interrupted during setup");
+            Ok(())
+        }
         Err(e) => Err(e),
     };
     // the sequencer first (it follows anvil), then anvil, which saves its state on SIGINT
@@ -143,14 +165,40 @@ async fn main() -> eyre::Result<()> {
     outcome
 }
 
+/// SIGINT and SIGTERM, listened to from the start.
+struct Signals {
+    interrupt: tokio::signal::unix::Signal,
+    terminate: tokio::signal::unix::Signal,
+}
+
+impl Signals {
+    fn new() -> eyre::Result<Self> {
+        use tokio::signal::unix::{SignalKind, signal};
+        Ok(Self {
+            interrupt: signal(SignalKind::interrupt())?,
+            terminate: signal(SignalKind::terminate())?,
+        })
+    }
+
+    /// Resolves on the first SIGINT or SIGTERM.
+    async fn recv(&mut self) {
+        tokio::select! {
+            _ = self.interrupt.recv() => {}
+            _ = self.terminate.recv() => {}
+        }
+    }
+}
+
 /// Runs until SIGINT/SIGTERM (a clean stop) or until a process dies (an error).
-async fn wait_for_exit(anvil: &mut Child, children: &mut [Child]) -> eyre::Result<()> {
-    let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())?;
+async fn wait_for_exit(
+    signals: &mut Signals,
+    anvil: &mut Child,
+    children: &mut [Child],
+) -> eyre::Result<()> {
     let mut ticker = tokio::time::interval(Duration::from_millis(500));
     loop {
         tokio::select! {
-            r = tokio::signal::ctrl_c() => { r?; return Ok(()) }
-            _ = term.recv() => return Ok(()),
+            () = signals.recv() => return Ok(()),
             _ = ticker.tick() => {
                 for child in std::iter::once(&mut *anvil).chain(children.iter_mut()) {
                     if let Some(status) = child.exited()? {

@@ -25,10 +25,13 @@ pub(crate) struct Child {
 }
 
 impl Child {
+    /// Starts `command`; `on_orphan` is the signal it gets if the devnet dies without stopping
+    /// it (Linux's parent-death signal), so no devnet leaves anvil or a sequencer behind.
     fn spawn(
         name: &'static str,
         log: PathBuf,
         command: &mut tokio::process::Command,
+        on_orphan: Signal,
     ) -> eyre::Result<Self> {
         // appended: a resumed devnet keeps the earlier runs' logs
         let file = std::fs::OpenOptions::new()
@@ -36,6 +39,12 @@ impl Child {
             .append(true)
             .open(&log)
             .wrap_err_with(|| format!("opening {}", log.display()))?;
+        // SAFETY: the closure only makes one async-signal-safe system call (prctl).
+        unsafe {
+            command.pre_exec(move || {
+                nix::sys::prctl::set_pdeathsig(on_orphan).map_err(std::io::Error::from)
+            });
+        }
         let process = command
             .stdin(Stdio::null())
             .stdout(file.try_clone()?)
@@ -98,7 +107,13 @@ pub(crate) fn start_anvil(args: &Args) -> eyre::Result<Child> {
         .arg("--state")
         .arg(&state)
         .args(["--state-interval", "2", "--preserve-historical-states"]);
-    Child::spawn("anvil", args.dir.join("anvil.log"), &mut command)
+    // SIGINT: anvil saves its state on it
+    Child::spawn(
+        "anvil",
+        args.dir.join("anvil.log"),
+        &mut command,
+        Signal::SIGINT,
+    )
 }
 
 /// The sequencer in L1 mode, with the batcher's and the proposer's keys in its environment.
@@ -140,7 +155,12 @@ pub(crate) fn start_sequencer(args: &Args) -> eyre::Result<Child> {
             "RUST_LOG",
             std::env::var("RUST_LOG").unwrap_or_else(|_| "info".into()),
         );
-    Child::spawn("sequencer", args.dir.join("sequencer.log"), &mut command)
+    Child::spawn(
+        "sequencer",
+        args.dir.join("sequencer.log"),
+        &mut command,
+        Signal::SIGTERM,
+    )
 }
 
 /// `node_modules/.bin/anvil` in the current directory or above (npm ci installs it), else

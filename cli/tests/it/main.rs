@@ -1,7 +1,19 @@
-//! Integration tests of the `tributary` binary with real parts only: anvil (from node_modules) as
-//! L1 with the contracts deployed by the deploy crate, an in-process Tributary node and JSON-RPC
-//! server as L2. The tests play batcher, proposer, challenger and guardian themselves.
+//! Integration tests of the `tributary` binary with real parts only.
+//!
+//! - `errors`, `round_trip`: anvil (from node_modules) as L1 with the contracts deployed by the
+//!   deploy crate, an in-process Tributary node and JSON-RPC server as L2; the tests play batcher,
+//!   proposer, challenger and guardian themselves.
+//! - `devnet_withdrawal`: the real `devnet` binary (anvil, the sequencer with its own batcher and
+//!   proposer); the user's round trip through the binary only.
+//! - `batcher_crash`: the devnet's anvil and the real `sequencer` binary, killed with SIGKILL
+//!   repeatedly; batches, hash chain and the batcher's L1 transactions checked from L1 alone.
+//!
+//! The last two need `target/debug/{devnet,sequencer}` next to the binary under test
+//! (`cargo build -p tributary-sequencer -p tributary-devnet -p tributary-cli`).
 
+mod batcher_crash;
+mod devnet_withdrawal;
 mod errors;
+mod procs;
 mod round_trip;
 mod utils;

@@ -287,6 +287,16 @@ impl Run {
 }
 
 impl Cli {
+    /// A runner against `l1` and `l2` with the deployment file `deployment`, run in `cwd`.
+    pub(crate) fn new(l1: &str, l2: &str, deployment: PathBuf, cwd: &Path) -> Self {
+        Self {
+            l1: l1.to_string(),
+            l2: l2.to_string(),
+            deployment,
+            cwd: cwd.to_path_buf(),
+        }
+    }
+
     /// The command with the endpoints and deployment set, the key (if any) in the environment.
     pub(crate) fn command(&self, key: Option<&str>, args: &[&str]) -> tokio::process::Command {
         let mut cmd = tokio::process::Command::new(env!("CARGO_BIN_EXE_tributary"));

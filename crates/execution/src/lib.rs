@@ -109,6 +109,12 @@ mod system_calls;
 mod tx_env;
 
 pub use block::{BlockContext, BlockTx};
+
+/// The L1 gas a transaction is charged for (`l1GasUsed` in OP receipts, Fjord): its estimated
+/// compressed size (FastLZ-based, scaled by 1e6) × 16 gas per byte / 1e6.
+pub fn l1_gas_used(enveloped: &[u8]) -> u64 {
+    op_revm::estimate_tx_compressed_size(enveloped).saturating_mul(16) / 1_000_000
+}
 pub use changes::{AccountChange, AccountInfo, ChangeSet};
 pub use error::{DatabaseError, ExecutionError, RejectReason, Result};
 pub use executor::{BlockExecutor, DEPOSIT_RECEIPT_VERSION, SPEC};

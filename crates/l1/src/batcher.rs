@@ -121,6 +121,13 @@ pub async fn run_batcher(
     mut shutdown: watch::Receiver<bool>,
 ) {
     info!(target: "l1::batcher", address = %sender.address(), da = ?config.da, "batcher started");
+    if config.da != DataAvailability::Calldata {
+        // the KZG trusted setup loads lazily and takes seconds: not on the first batch's clock
+        let _ = crate::client::on_large_stack(|| {
+            alloy::eips::eip4844::env_settings::EnvKzgSettings::Default.get();
+        })
+        .await;
+    }
     loop {
         let wait = match post_next(&client, &sender, &node, &config).await {
             Ok(Some(_)) => Duration::ZERO,

@@ -203,7 +203,8 @@ fn check_chain(
 /// Reads the safe and finalized L2 heads from the Rollup as of L1 block `confirmed`.
 async fn update_settlement(client: &L1Client, node: &Node, confirmed: u64) -> Result<()> {
     let rollup = client.rollup();
-    let at = BlockId::number(confirmed);
+    // the contracts do not exist before the deploy block
+    let at = BlockId::number(confirmed.max(client.deployment().deploy_block.number));
     let next_block = rollup
         .nextBlock()
         .block(at)

@@ -136,8 +136,12 @@ fn port_matches_op_revm() {
         b"hello hello hello hello hello hello hello".to_vec(),
     ];
     // incompressible, repetitive and mixed data of many lengths
-    let random: Vec<u8> = (0u32..400).flat_map(|i| keccak256(i.to_be_bytes()).0).collect();
-    for len in [1, 12, 13, 20, 31, 32, 33, 100, 111, 160, 300, 1024, 5000, 12_800] {
+    let random: Vec<u8> = (0u32..400)
+        .flat_map(|i| keccak256(i.to_be_bytes()).0)
+        .collect();
+    for len in [
+        1, 12, 13, 20, 31, 32, 33, 100, 111, 160, 300, 1024, 5000, 12_800,
+    ] {
         inputs.push(random[..len].to_vec());
         inputs.push(random[..len / 2].repeat(2));
         let mut mixed = random[..len].to_vec();

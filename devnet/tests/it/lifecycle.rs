@@ -14,7 +14,7 @@ use crate::utils::*;
 #[tokio::test(flavor = "multi_thread")]
 async fn devnet_starts_is_healthy_stops_and_resumes() {
     let began = Instant::now();
-    let tmp = tempfile::tempdir().unwrap();
+    let tmp = test_dir("lifecycle");
     let ports = Ports::free();
     let mut devnet = Devnet::start(tmp.path(), "first", ports, &[]).await;
     eprintln!("first start: up in {:.1} s", devnet.startup.as_secs_f64());
@@ -45,7 +45,12 @@ async fn devnet_starts_is_healthy_stops_and_resumes() {
     let mut l2_sum = U256::ZERO;
     for account in &info.accounts {
         let l2_balance = l2.get_balance(account.address).await.unwrap();
-        assert_eq!(l2_balance, open(10_000), "L2 balance of {}", account.address);
+        assert_eq!(
+            l2_balance,
+            open(10_000),
+            "L2 balance of {}",
+            account.address
+        );
         assert_eq!(account.l2_open, open(10_000));
         l2_sum += l2_balance;
         let l1_open = token.balanceOf(account.address).call().await.unwrap();
@@ -71,6 +76,17 @@ async fn devnet_starts_is_healthy_stops_and_resumes() {
     }
     let receipts_before = receipts(&devnet, &hashes).await;
     let last_tx_block = max_block(&receipts_before);
+    // fees go to the vaults (none burned): native OPEN is still exactly what the Portal locks
+    let at_last = balances_at(&devnet, last_tx_block).await;
+    let supply: U256 = at_last.iter().map(|(_, b)| *b).sum();
+    assert_eq!(
+        supply, locked,
+        "dev accounts + fee vaults must hold exactly the OPEN locked on L1: {at_last:?}"
+    );
+    assert!(
+        at_last[10..].iter().all(|(_, b)| !b.is_zero()),
+        "every fee vault was paid: {at_last:?}"
+    );
     let safe = wait_safe(&devnet, last_tx_block, Duration::from_secs(60)).await;
     let safe_block: Value = rpc(&l2, "eth_getBlockByNumber", json!(["safe", false])).await;
     assert!(quantity_u64(&safe_block["number"]) >= last_tx_block);
@@ -109,7 +125,11 @@ async fn devnet_starts_is_healthy_stops_and_resumes() {
     // SIGINT: a clean exit (0) that frees the ports
     let (exit, took) = devnet.interrupt().await;
     eprintln!("SIGINT: exited {exit} in {:.1} s", took.as_secs_f64());
-    assert!(exit.success(), "devnet exit after SIGINT: {exit}\n{}", devnet.logs_tail());
+    assert!(
+        exit.success(),
+        "devnet exit after SIGINT: {exit}\n{}",
+        devnet.logs_tail()
+    );
     // the unsafe head at the stop (blocks were sealed until then)
     let old_head = last_sealed_block(&devnet.sequencer_log())
         .expect("sealed blocks logged")
@@ -179,17 +199,25 @@ async fn devnet_starts_is_healthy_stops_and_resumes() {
         let parent = block_json(&l2, n - 1).await;
         assert_eq!(block["parentHash"], parent["hash"], "chain link at {n}");
     }
-    let new_head = wait_for(&devnet, "head beyond the old head", Duration::from_secs(30), || {
-        let l2 = l2.clone();
-        async move {
-            let n = l2.get_block_number().await.unwrap();
-            (n > old_head).then_some(n)
-        }
-    })
+    let new_head = wait_for(
+        &devnet,
+        "head beyond the old head",
+        Duration::from_secs(30),
+        || {
+            let l2 = l2.clone();
+            async move {
+                let n = l2.get_block_number().await.unwrap();
+                (n > old_head).then_some(n)
+            }
+        },
+    )
     .await;
     let first_new = block_json(&l2, old_head + 1).await;
     let old_tip = block_json(&l2, old_head).await;
-    assert_eq!(first_new["parentHash"], old_tip["hash"], "the chain continues");
+    assert_eq!(
+        first_new["parentHash"], old_tip["hash"],
+        "the chain continues"
+    );
     eprintln!("resume: old head {old_head}, new head {new_head}");
 
     // balances preserved (nobody transacted since) and the invariant still holds on L1
@@ -219,6 +247,7 @@ async fn devnet_starts_is_healthy_stops_and_resumes() {
         .await;
     let after = receipts(&devnet, &[hash]).await;
     assert!(quantity_u64(&after[0]["blockNumber"]) > old_head);
+    devnet.check_sequencer_log();
     eprintln!(
         "devnet_starts_is_healthy_stops_and_resumes: {:.1} s",
         began.elapsed().as_secs_f64()
@@ -227,6 +256,13 @@ async fn devnet_starts_is_healthy_stops_and_resumes() {
 
 /// Native L2 balances of the dev accounts and the fee vaults, at the latest block.
 async fn balances(devnet: &Devnet) -> Vec<(Address, U256)> {
+    let latest = devnet.l2().get_block_number().await.unwrap();
+    balances_at(devnet, latest).await
+}
+
+/// Native L2 balances of the dev accounts, then the sequencer, base and L1 fee vaults, at
+/// block `n`.
+async fn balances_at(devnet: &Devnet, n: u64) -> Vec<(Address, U256)> {
     let l2 = devnet.l2();
     let mut out = Vec::new();
     let vaults = [
@@ -234,14 +270,13 @@ async fn balances(devnet: &Devnet) -> Vec<(Address, U256)> {
         tributary_primitives::predeploys::BASE_FEE_VAULT,
         tributary_primitives::predeploys::L1_FEE_VAULT,
     ];
-    for address in devnet
-        .info
-        .accounts
-        .iter()
-        .map(|a| a.address)
-        .chain(vaults)
-    {
-        out.push((address, l2.get_balance(address).await.unwrap()));
+    for address in devnet.info.accounts.iter().map(|a| a.address).chain(vaults) {
+        let balance = l2
+            .get_balance(address)
+            .block_id(alloy::eips::BlockId::number(n))
+            .await
+            .unwrap();
+        out.push((address, balance));
     }
     out
 }
@@ -252,7 +287,10 @@ fn last_sealed_block(log: &str) -> Option<u64> {
         .filter(|l| l.contains("sealed block"))
         .filter_map(|l| {
             let rest = &l[l.find("number=")? + 7..];
-            rest.split(|c: char| !c.is_ascii_digit()).next()?.parse().ok()
+            rest.split(|c: char| !c.is_ascii_digit())
+                .next()?
+                .parse()
+                .ok()
         })
         .max()
 }

@@ -12,7 +12,7 @@ use std::{
 use alloy::{
     consensus::TxEnvelope,
     eips::eip2718::Encodable2718,
-    network::{EthereumWallet, TransactionBuilder},
+    network::{EthereumWallet, NetworkTransactionBuilder, TransactionBuilder},
     primitives::{Address, B256, Bytes, U256},
     providers::{DynProvider, Provider, ProviderBuilder},
     rpc::types::TransactionRequest,
@@ -30,6 +30,21 @@ use tributary_primitives::Deployment;
 pub(crate) const START_TIMEOUT: Duration = Duration::from_secs(180);
 /// How long a devnet may take to exit after SIGINT.
 pub(crate) const STOP_TIMEOUT: Duration = Duration::from_secs(60);
+
+/// A temporary directory for one test's devnet; kept (path printed) when
+/// `TRIBUTARY_KEEP_TEST_DIRS` is set, to read the logs of a run.
+pub(crate) fn test_dir(name: &str) -> tempfile::TempDir {
+    let keep = std::env::var_os("TRIBUTARY_KEEP_TEST_DIRS").is_some();
+    let dir = tempfile::Builder::new()
+        .prefix(&format!("devnet-it-{name}-"))
+        .disable_cleanup(keep)
+        .tempdir()
+        .unwrap();
+    if keep {
+        eprintln!("{name}: keeping {}", dir.path().display());
+    }
+    dir
+}
 
 /// The repository root.
 pub(crate) fn repo_root() -> PathBuf {
@@ -136,7 +151,6 @@ impl AccountInfo {
 pub(crate) struct Devnet {
     /// The devnet directory (`--dir`).
     pub(crate) dir: PathBuf,
-    pub(crate) ports: Ports,
     /// This run's stdout and stderr (outside `dir`: the devnet may clear `dir`).
     pub(crate) run_log: PathBuf,
     child: Option<Child>,
@@ -174,7 +188,6 @@ impl Devnet {
         let child = command.spawn().expect("devnet starts");
         let mut devnet = Self {
             dir,
-            ports,
             run_log,
             child: Some(child),
             info: placeholder_info(),
@@ -225,12 +238,35 @@ impl Devnet {
         strip_ansi(&std::fs::read_to_string(self.dir.join("sequencer.log")).unwrap_or_default())
     }
 
+    /// The sequencer's WARN and ERROR lines (all runs), printed for the record; panics on ERROR.
+    pub(crate) fn check_sequencer_log(&self) {
+        let log = self.sequencer_log();
+        let problems: Vec<&str> = log
+            .lines()
+            .filter(|l| l.contains(" WARN ") || l.contains(" ERROR "))
+            .collect();
+        if !problems.is_empty() {
+            eprintln!("sequencer.log: {} WARN/ERROR lines:", problems.len());
+            for line in problems.iter().take(20) {
+                eprintln!("  {line}");
+            }
+        }
+        let errors: Vec<&&str> = problems.iter().filter(|l| l.contains(" ERROR ")).collect();
+        assert!(
+            errors.is_empty(),
+            "the sequencer logged errors: {errors:#?}"
+        );
+    }
+
     /// The last lines of the devnet's, the sequencer's and anvil's logs, for failure messages.
     pub(crate) fn logs_tail(&self) -> String {
         let tail = |name: &str, text: String, n: usize| {
             let lines: Vec<&str> = text.lines().collect();
             let from = lines.len().saturating_sub(n);
-            format!("--- {name} (last {n} lines) ---\n{}\n", lines[from..].join("\n"))
+            format!(
+                "--- {name} (last {n} lines) ---\n{}\n",
+                lines[from..].join("\n")
+            )
         };
         let read = |p: PathBuf| strip_ansi(&std::fs::read_to_string(p).unwrap_or_default());
         tail("devnet", self.run_output(), 40)
@@ -373,17 +409,17 @@ pub(crate) async fn rpc<T: DeserializeOwned>(
     method: &'static str,
     params: Value,
 ) -> T {
-    provider
-        .raw_request::<_, T>(method.into(), params)
+    let value: Value = provider
+        .raw_request(method.into(), params)
         .await
-        .unwrap_or_else(|e| panic!("{method} failed: {e}"))
+        .unwrap_or_else(|e| panic!("{method} failed: {e}"));
+    serde_json::from_value(value.clone())
+        .unwrap_or_else(|e| panic!("{method}: unexpected answer ({e}): {value}"))
 }
 
 /// `0x…` quantity of a JSON field as U256.
 pub(crate) fn quantity(v: &Value) -> U256 {
-    let s = v
-        .as_str()
-        .unwrap_or_else(|| panic!("not a quantity: {v}"));
+    let s = v.as_str().unwrap_or_else(|| panic!("not a quantity: {v}"));
     U256::from_str_radix(s.trim_start_matches("0x"), 16).unwrap()
 }
 
@@ -412,8 +448,19 @@ pub(crate) struct NumHash {
     pub(crate) hash: B256,
 }
 
+/// `tributary_syncStatus`, checked for internal consistency.
 pub(crate) async fn sync_status(l2: &DynProvider) -> SyncStatus {
-    rpc(l2, "tributary_syncStatus", json!([])).await
+    let s: SyncStatus = rpc(l2, "tributary_syncStatus", json!([])).await;
+    assert!(s.head_l1 >= s.confirmed_l1, "{s:?}");
+    assert!(
+        s.unsafe_l2.number >= s.safe_l2.number && s.safe_l2.number >= s.finalized_l2.number,
+        "unsafe >= safe >= finalized: {s:?}"
+    );
+    assert!(
+        !s.unsafe_l2.hash.is_zero() && !s.safe_l2.hash.is_zero(),
+        "{s:?}"
+    );
+    s
 }
 
 /// Waits until `tributary_syncStatus` reports `safeL2 >= block`.
@@ -436,7 +483,12 @@ pub(crate) async fn wait_safe(devnet: &Devnet, block: u64, timeout: Duration) ->
 }
 
 /// Polls `check` every 250 ms until it returns `Some`, or panics with `what` and the logs.
-pub(crate) async fn wait_for<T, F, Fut>(devnet: &Devnet, what: &str, timeout: Duration, mut check: F) -> T
+pub(crate) async fn wait_for<T, F, Fut>(
+    devnet: &Devnet,
+    what: &str,
+    timeout: Duration,
+    mut check: F,
+) -> T
 where
     F: FnMut() -> Fut,
     Fut: std::future::Future<Output = Option<T>>,
@@ -493,8 +545,12 @@ impl L2Sender {
     pub(crate) async fn new(devnet: &Devnet) -> Self {
         let provider = devnet.l2();
         let chain_id = provider.get_chain_id().await.unwrap();
-        assert_eq!(chain_id, devnet.info.l2_chain_id, "eth_chainId vs devnet.json");
-        let base_fee: Value = rpc(&provider, "eth_getBlockByNumber", json!(["latest", false])).await;
+        assert_eq!(
+            chain_id, devnet.info.l2_chain_id,
+            "eth_chainId vs devnet.json"
+        );
+        let base_fee: Value =
+            rpc(&provider, "eth_getBlockByNumber", json!(["latest", false])).await;
         let base_fee = quantity(&base_fee["baseFeePerGas"]).to::<u128>();
         Self {
             provider,
@@ -553,15 +609,23 @@ pub(crate) async fn receipts(devnet: &Devnet, hashes: &[B256]) -> Vec<Value> {
     let l2 = devnet.l2();
     let mut out = Vec::with_capacity(hashes.len());
     for hash in hashes {
-        let receipt = wait_for(devnet, &format!("receipt of {hash}"), Duration::from_secs(60), || {
-            let l2 = l2.clone();
-            async move {
-                let r: Value = rpc(&l2, "eth_getTransactionReceipt", json!([hash])).await;
-                (!r.is_null()).then_some(r)
-            }
-        })
+        let receipt = wait_for(
+            devnet,
+            &format!("receipt of {hash}"),
+            Duration::from_secs(60),
+            || {
+                let l2 = l2.clone();
+                async move {
+                    let r: Value = rpc(&l2, "eth_getTransactionReceipt", json!([hash])).await;
+                    (!r.is_null()).then_some(r)
+                }
+            },
+        )
         .await;
-        assert_eq!(receipt["status"], "0x1", "transaction {hash} failed: {receipt}");
+        assert_eq!(
+            receipt["status"], "0x1",
+            "transaction {hash} failed: {receipt}"
+        );
         out.push(receipt);
     }
     out

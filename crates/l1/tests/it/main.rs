@@ -2,4 +2,5 @@
 //! mode, started by the `devnet` binary).
 
 mod rebuild;
+mod reorg;
 mod utils;

@@ -12,12 +12,10 @@ use alloy::{
     signers::local::MnemonicBuilder,
 };
 use tributary_contracts::{OpenToken, Portal};
-use tributary_genesis::{DEV_MNEMONIC, L2Genesis};
-use tributary_l1::{L1Client, derive_into};
-use tributary_node::{Node, NodeConfig};
+use tributary_genesis::DEV_MNEMONIC;
 use tributary_primitives::{Deployment, predeploys};
 
-use crate::utils::Devnet;
+use crate::utils::{Devnet, rebuild_and_compare, wait_safe};
 
 /// Init code of a contract whose runtime adds 1 to slot 0 on every call.
 const COUNTER_INIT: &str = "600b600c600039600b6000f360016000540160005500";
@@ -124,79 +122,10 @@ async fn rebuilds_the_same_chain(da: &str) {
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
 
-    // wait until everything so far is covered by batches on L1
+    // wait until everything so far is covered by batches on L1, then rebuild from L1 alone
     let target = l2.get_block_number().await.unwrap();
-    let deadline = Instant::now() + Duration::from_secs(90);
-    loop {
-        let status: serde_json::Value = l2
-            .raw_request("tributary_syncStatus".into(), ())
-            .await
-            .unwrap();
-        if status["safeL2"]["number"].as_u64().unwrap() >= target {
-            break;
-        }
-        assert!(
-            Instant::now() < deadline,
-            "L2 block {target} never became safe:\n{}",
-            devnet.logs()
-        );
-        tokio::time::sleep(Duration::from_millis(500)).await;
-    }
-
-    // rebuild from L1 alone into a fresh datadir
-    let genesis = L2Genesis::read_json(&devnet.path("genesis.json")).unwrap();
-    let datadir = tempfile::tempdir().unwrap();
-    let node = Node::open(NodeConfig::with_genesis(datadir.path(), genesis.config))
-        .await
-        .unwrap();
-    let client = L1Client::new(devnet.get("l1_rpc").parse().unwrap(), None, deployment);
-    let until = client.head_number().await.unwrap();
-    let (mut accepted, mut skipped) = (0, 0);
-    let head = derive_into(&client, &node, until, |step| {
-        for event in &step.events {
-            match event {
-                tributary_derivation::DeriveEvent::BatchAccepted { .. } => accepted += 1,
-                tributary_derivation::DeriveEvent::BatchSkipped { reason, .. } => {
-                    skipped += 1;
-                    eprintln!("skipped batch: {reason}");
-                }
-                tributary_derivation::DeriveEvent::ForcedBlocks {
-                    first_block,
-                    last_block,
-                } => {
-                    panic!("forced blocks {first_block}..={last_block} on an honest chain")
-                }
-            }
-        }
-    })
-    .await
-    .unwrap();
-    eprintln!(
-        "{da}: derived {} L2 blocks from {} batches over {until} L1 blocks",
-        head.number, accepted
-    );
-    assert_eq!(skipped, 0, "an honest sequencer's batches are all valid");
-    assert!(
-        head.number >= target,
-        "derived up to {} < {target}",
-        head.number
-    );
-    for number in 1..=head.number {
-        let theirs = l2
-            .get_block_by_number(number.into())
-            .await
-            .unwrap()
-            .unwrap()
-            .header;
-        let ours = node
-            .store()
-            .header_by_number(number)
-            .await
-            .unwrap()
-            .unwrap();
-        assert_eq!(ours.hash(), theirs.hash, "block {number} differs");
-        assert_eq!(ours.state_root, theirs.state_root);
-    }
+    wait_safe(&devnet, &l2, target).await;
+    let (node, _datadir) = rebuild_and_compare(&devnet, &l2, target, da).await;
     // the rebuilt state answers like the sequencer's
     let rebuilt = node.head();
     let balance = node

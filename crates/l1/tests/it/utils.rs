@@ -2,16 +2,23 @@
 
 use std::{
     net::TcpListener,
+    os::unix::process::CommandExt,
     path::{Path, PathBuf},
     process::{Child, Command, Stdio},
     time::{Duration, Instant},
 };
 
+use alloy::providers::Provider;
 use nix::{
     sys::signal::{Signal, kill},
     unistd::Pid,
 };
 use serde_json::Value;
+use tributary_derivation::DeriveEvent;
+use tributary_genesis::L2Genesis;
+use tributary_l1::{L1Client, derive_into};
+use tributary_node::{Node, NodeConfig};
+use tributary_primitives::Deployment;
 
 /// The repository root.
 pub(crate) fn repo_root() -> PathBuf {
@@ -53,7 +60,15 @@ impl Devnet {
         let anvil = repo_root().join("node_modules/@foundry-rs/anvil-linux-amd64/bin/anvil");
         assert!(anvil.exists(), "{} missing: run npm ci", anvil.display());
         let log = std::fs::File::create(dir.path().join("devnet.out")).unwrap();
-        let child = Command::new(workspace_bin("devnet"))
+        let mut command = Command::new(workspace_bin("devnet"));
+        // SAFETY: one async-signal-safe system call. The devnet stops (and stops its children)
+        // if this test dies without dropping it (a panic that aborts, a killed runner).
+        unsafe {
+            command.pre_exec(|| {
+                nix::sys::prctl::set_pdeathsig(Signal::SIGINT).map_err(std::io::Error::from)
+            });
+        }
+        let child = command
             .arg("--dir")
             .arg(dir.path().join("d"))
             .args(["--l1-port", &free_port().to_string()])
@@ -135,4 +150,87 @@ impl Drop for Devnet {
         }
         let _ = self.child.kill();
     }
+}
+
+/// Waits until L2 block `target` is safe (covered by a batch in a confirmed L1 block).
+pub(crate) async fn wait_safe(devnet: &Devnet, l2: &impl Provider, target: u64) {
+    let deadline = Instant::now() + Duration::from_secs(120);
+    loop {
+        let status: Value = l2
+            .raw_request("tributary_syncStatus".into(), ())
+            .await
+            .unwrap();
+        if status["safeL2"]["number"].as_u64().unwrap() >= target {
+            return;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "L2 block {target} never became safe:\n{}",
+            devnet.logs()
+        );
+        tokio::time::sleep(Duration::from_millis(500)).await;
+    }
+}
+
+/// Rebuilds the chain from the devnet's L1 alone in a fresh datadir and asserts every derived
+/// block (at least up to `target`) equals the sequencer's. Returns the rebuilt node.
+pub(crate) async fn rebuild_and_compare(
+    devnet: &Devnet,
+    l2: &impl Provider,
+    target: u64,
+    label: &str,
+) -> (Node, tempfile::TempDir) {
+    let genesis = L2Genesis::read_json(&devnet.path("genesis.json")).unwrap();
+    let deployment = Deployment::load(devnet.path("deployment.json")).unwrap();
+    let datadir = tempfile::tempdir().unwrap();
+    let node = Node::open(NodeConfig::with_genesis(datadir.path(), genesis.config))
+        .await
+        .unwrap();
+    let client = L1Client::new(devnet.get("l1_rpc").parse().unwrap(), None, deployment);
+    let until = client.head_number().await.unwrap();
+    let (mut accepted, mut skipped) = (0, 0);
+    let head = derive_into(&client, &node, until, |step| {
+        for event in &step.events {
+            match event {
+                DeriveEvent::BatchAccepted { .. } => accepted += 1,
+                DeriveEvent::BatchSkipped { reason, .. } => {
+                    skipped += 1;
+                    eprintln!("skipped batch: {reason}");
+                }
+                DeriveEvent::ForcedBlocks {
+                    first_block,
+                    last_block,
+                } => panic!("forced blocks {first_block}..={last_block} on an honest chain"),
+            }
+        }
+    })
+    .await
+    .unwrap();
+    eprintln!(
+        "{label}: derived {} L2 blocks from {accepted} batches over {until} L1 blocks",
+        head.number
+    );
+    assert_eq!(skipped, 0, "an honest sequencer's batches are all valid");
+    assert!(
+        head.number >= target,
+        "derived up to {} < {target}",
+        head.number
+    );
+    for number in 1..=head.number {
+        let theirs = l2
+            .get_block_by_number(number.into())
+            .await
+            .unwrap()
+            .unwrap()
+            .header;
+        let ours = node
+            .store()
+            .header_by_number(number)
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(ours.hash(), theirs.hash, "block {number} differs");
+        assert_eq!(ours.state_root, theirs.state_root);
+    }
+    (node, datadir)
 }

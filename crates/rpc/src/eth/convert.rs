@@ -111,6 +111,7 @@ pub(crate) fn receipt(
         (Some(fee), Some(info)) => L1BlockInfo {
             l1_fee: Some(u128::try_from(fee).unwrap_or(u128::MAX)),
             l1_gas_price: Some(saturating_u128(info.base_fee)),
+            l1_gas_used: Some(u128::from(tributary_execution::l1_gas_used(&tx.raw))),
             l1_blob_base_fee: Some(saturating_u128(info.blob_base_fee)),
             l1_base_fee_scalar: Some(info.base_fee_scalar.into()),
             l1_blob_base_fee_scalar: Some(info.blob_base_fee_scalar.into()),

@@ -1,0 +1,169 @@
+//! An L1 reorg under a running devnet, checked by what users see: the L2 balance of a depositor
+//! counts only the deposits of the canonical L1 chain, every L2 block is in the batch hash chain
+//! exactly once, and the chain rebuilt from the canonical L1 alone is the sequencer's.
+
+use std::time::{Duration, Instant};
+
+use alloy::{
+    network::EthereumWallet,
+    primitives::{B256, Bytes, U256},
+    providers::{Provider, ProviderBuilder},
+    rpc::types::Filter,
+    signers::local::MnemonicBuilder,
+    sol_types::SolEvent,
+};
+use tributary_contracts::{OpenToken, Portal, Rollup};
+use tributary_genesis::DEV_MNEMONIC;
+use tributary_primitives::{Deployment, batch::chain_hash_step};
+
+use crate::utils::{Devnet, rebuild_and_compare, wait_safe};
+
+/// Confirmation depth of the sequencer in this test: reorgs shallower than this never reach L2.
+const CONFIRMATIONS: u64 = 4;
+
+#[tokio::test(flavor = "multi_thread")]
+async fn l1_reorg_drops_deposits_and_batches_of_the_lost_blocks() {
+    Box::pin(run()).await;
+}
+
+async fn run() {
+    let devnet = Devnet::start(&[&format!(
+        "--sequencer-arg=--l1.confirmations={CONFIRMATIONS}"
+    )]);
+    let deployment = Deployment::load(devnet.path("deployment.json")).unwrap();
+    let depositor = MnemonicBuilder::from_phrase_nth(DEV_MNEMONIC, 3);
+    let who = depositor.address();
+    let l1 = ProviderBuilder::new()
+        .wallet(EthereumWallet::from(depositor))
+        .connect_http(devnet.get("l1_rpc").parse().unwrap());
+    let l2 = ProviderBuilder::new().connect_http(devnet.get("l2_rpc").parse().unwrap());
+    let token = OpenToken::new(deployment.contracts.open_token, &l1);
+    let portal = Portal::new(deployment.contracts.portal, &l1);
+    let rollup = Rollup::new(deployment.contracts.rollup, l1.clone());
+    token
+        .approve(deployment.contracts.portal, U256::MAX)
+        .send()
+        .await
+        .unwrap()
+        .get_receipt()
+        .await
+        .unwrap();
+    let start = l2.get_balance(who).await.unwrap();
+
+    // A deposit and a batch in blocks that L1 then reorgs out (before they are confirmed).
+    let lost = U256::from(111_111u64);
+    let mut reorged = false;
+    for _attempt in 0..5 {
+        // right after a batch lands, so that the reorg takes the batch with it
+        let count = rollup.batchCount().call().await.unwrap();
+        while rollup.batchCount().call().await.unwrap() == count {
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        let batch_block = l1.get_block_number().await.unwrap();
+        let receipt = portal
+            .depositTransaction(who, lost, U256::ZERO, 100_000, false, Bytes::new())
+            .send()
+            .await
+            .unwrap()
+            .get_receipt()
+            .await
+            .unwrap();
+        assert!(receipt.status());
+        let head = l1.get_block_number().await.unwrap();
+        let depth = head + 1 - batch_block.min(receipt.block_number.unwrap());
+        if depth >= CONFIRMATIONS {
+            // too slow: the sequencer may already use these blocks; try again
+            continue;
+        }
+        let _: serde_json::Value = l1
+            .raw_request("anvil_reorg".into(), (depth, Vec::<()>::new()))
+            .await
+            .unwrap();
+        reorged = true;
+        eprintln!("reorged {depth} L1 blocks from {}", head + 1 - depth);
+        break;
+    }
+    assert!(
+        reorged,
+        "could not reorg before confirmation:\n{}",
+        devnet.logs()
+    );
+
+    // a deposit on the new chain, from a fresh client: the old one caches the nonce of the
+    // transaction the reorg dropped
+    let kept = U256::from(222_222u64);
+    let l1 = ProviderBuilder::new()
+        .wallet(EthereumWallet::from(MnemonicBuilder::from_phrase_nth(
+            DEV_MNEMONIC,
+            3,
+        )))
+        .connect_http(devnet.get("l1_rpc").parse().unwrap());
+    Portal::new(deployment.contracts.portal, &l1)
+        .depositTransaction(who, kept, U256::ZERO, 100_000, false, Bytes::new())
+        .send()
+        .await
+        .unwrap()
+        .get_receipt()
+        .await
+        .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while l2.get_balance(who).await.unwrap() != start + kept {
+        let now = l2.get_balance(who).await.unwrap();
+        assert!(
+            now == start || now == start + kept,
+            "L2 balance {now} counts a deposit of the lost blocks (start {start})"
+        );
+        assert!(
+            Instant::now() < deadline,
+            "kept deposit not on L2:\n{}",
+            devnet.logs()
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+
+    // everything posted again, exactly once
+    let target = l2.get_block_number().await.unwrap();
+    wait_safe(&devnet, &l2, target).await;
+    let logs = l1
+        .get_logs(
+            &Filter::new()
+                .address(deployment.contracts.rollup)
+                .event_signature(Rollup::BatchSubmitted::SIGNATURE_HASH)
+                .from_block(deployment.deploy_block.number),
+        )
+        .await
+        .unwrap();
+    let mut chain = B256::ZERO;
+    let mut next = 1u64;
+    for log in &logs {
+        let e = log
+            .log_decode::<Rollup::BatchSubmitted>()
+            .unwrap()
+            .inner
+            .data;
+        assert_eq!(
+            e.firstBlock, next,
+            "batches are contiguous, each block once"
+        );
+        chain = chain_hash_step(chain, e.firstBlock, e.lastBlock, e.dataHash);
+        assert_eq!(chain, e.chainHash);
+        next = e.lastBlock + 1;
+    }
+    assert!(next > target);
+    assert_eq!(rollup.batchChainHash().call().await.unwrap(), chain);
+    eprintln!("{} batches cover L2 blocks 1..{next}", logs.len());
+
+    // the canonical L1 alone gives the sequencer's chain, and the depositor's balance
+    let (node, _dir) = rebuild_and_compare(&devnet, &l2, target, "after reorg").await;
+    let head = node.head();
+    let rebuilt = node
+        .with_state(head.state_root, move |s| s.trie_account(who))
+        .await
+        .unwrap()
+        .unwrap()
+        .unwrap()
+        .balance;
+    assert_eq!(rebuilt, start + kept);
+    assert_eq!(l2.get_balance(who).await.unwrap(), start + kept);
+    node.store().close().await;
+}
