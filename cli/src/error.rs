@@ -1,6 +1,6 @@
 //! Errors of the `tributary` command line library.
 
-use std::fmt;
+use std::{fmt, path::PathBuf};
 
 use alloy::{
     primitives::{Address, B256, TxHash, U256},
@@ -55,6 +55,18 @@ pub enum CliError {
     NoDeploymentFile {
         /// The default paths that were tried.
         tried: String,
+    },
+    /// The devnet file records an endpoint that is not a URL.
+    #[error("{path}: {layer}_rpc {value:?} is not a URL ({reason}): fix it or pass --{layer}-rpc", path = path.display())]
+    InvalidEndpoint {
+        /// The chain.
+        layer: Layer,
+        /// The devnet file.
+        path: PathBuf,
+        /// The recorded value.
+        value: String,
+        /// Why it does not parse.
+        reason: String,
     },
     /// A JSON-RPC request failed (node unreachable, node error).
     #[error("{layer} rpc: {source}")]

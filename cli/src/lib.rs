@@ -37,7 +37,7 @@ pub mod error;
 pub mod withdraw;
 
 pub use amount::{format_open, parse_open};
-pub use client::{Client, ClientConfig, load_deployment};
+pub use client::{Client, ClientConfig, DeploymentFile, EndpointSource, load_deployment};
 pub use deposit::DepositReceipt;
 pub use error::{CliError, Layer, Result};
 pub use withdraw::{

@@ -11,7 +11,11 @@
 //!
 //! Results go to stdout (`--json` for scripts), progress and errors to stderr. Exit codes: 0 done,
 //! 1 failed, 2 bad usage, 3 not yet (no output covers the block, window still open, timeout):
-//! the same command can succeed later. See docs/withdrawals.md.
+//! the same command can succeed later.
+//!
+//! Endpoints: `--l1-rpc`/`--l2-rpc`, else `TRIBUTARY_L1_RPC`/`TRIBUTARY_L2_RPC`, else the
+//! `l1_rpc`/`l2_rpc` of the devnet file when the deployment is one (`.devnet/devnet.json` by
+//! default), else 127.0.0.1:8546 / 127.0.0.1:8545. See docs/withdrawals.md.
 
 use std::{path::PathBuf, process::ExitCode, time::Duration};
 
@@ -20,25 +24,29 @@ use alloy::{
     signers::local::PrivateKeySigner,
     transports::http::reqwest::Url,
 };
-use clap::{Args, Parser, Subcommand};
+use clap::{
+    ArgMatches, Args, CommandFactory, FromArgMatches, Parser, Subcommand, parser::ValueSource,
+};
 use serde::Serialize;
+use tracing::debug;
 use tracing_subscriber::EnvFilter;
 use tributary_cli::{
-    CliError, Client, ClientConfig, Result,
-    client::{DEFAULT_L1_RPC, DEFAULT_L2_RPC, DEFAULT_WAIT_TIMEOUT},
-    load_deployment, parse_open,
+    CliError, Client, ClientConfig, DeploymentFile, Layer, Result, client::DEFAULT_WAIT_TIMEOUT,
+    parse_open,
 };
 
 /// Deposit OPEN to Tributary (L2) and withdraw it back to Ethereum (L1).
 #[derive(Debug, Parser)]
 #[command(name = "tributary", version)]
 struct Cli {
-    /// L1 JSON-RPC endpoint (the devnet's anvil listens on 8546).
-    #[arg(long, global = true, env = "TRIBUTARY_L1_RPC", default_value = DEFAULT_L1_RPC)]
-    l1_rpc: Url,
-    /// L2 JSON-RPC endpoint (a Tributary node).
-    #[arg(long, global = true, env = "TRIBUTARY_L2_RPC", default_value = DEFAULT_L2_RPC)]
-    l2_rpc: Url,
+    /// L1 JSON-RPC endpoint [default: the devnet file's `l1_rpc`, else http://127.0.0.1:8546,
+    /// the devnet's anvil].
+    #[arg(long, global = true, env = "TRIBUTARY_L1_RPC")]
+    l1_rpc: Option<Url>,
+    /// L2 JSON-RPC endpoint [default: the devnet file's `l2_rpc`, else http://127.0.0.1:8545,
+    /// a local Tributary node].
+    #[arg(long, global = true, env = "TRIBUTARY_L2_RPC")]
+    l2_rpc: Option<Url>,
     /// Deployment JSON: a bare deployment or a file embedding one under `deployment`
     /// [default: .devnet/devnet.json, else .devnet/deployment.json].
     #[arg(long, global = true, env = "TRIBUTARY_DEPLOYMENT")]
@@ -141,8 +149,10 @@ async fn main() -> ExitCode {
         .with_level(false)
         .with_writer(std::io::stderr)
         .init();
-    let cli = Cli::parse();
-    match run(cli).await {
+    let matches = Cli::command().get_matches();
+    let given = GivenEndpoints::from_matches(&matches);
+    let cli = Cli::from_arg_matches(&matches).unwrap_or_else(|e| e.exit());
+    match run(cli, given).await {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("error: {e}");
@@ -155,7 +165,45 @@ async fn main() -> ExitCode {
     }
 }
 
-async fn run(cli: Cli) -> Result<()> {
+/// An endpoint as clap found it: from the flag or from the environment variable.
+#[derive(Debug, Default, PartialEq, Eq)]
+struct Given {
+    flag: Option<Url>,
+    env: Option<Url>,
+}
+
+/// `--l1-rpc` and `--l2-rpc`, split by where clap took them from (flag or environment), for
+/// [`DeploymentFile::resolve_endpoint`].
+#[derive(Debug, Default, PartialEq, Eq)]
+struct GivenEndpoints {
+    l1: Given,
+    l2: Given,
+}
+
+impl GivenEndpoints {
+    fn from_matches(matches: &ArgMatches) -> Self {
+        let given = |id: &str| {
+            let value = matches.get_one::<Url>(id).cloned();
+            if matches.value_source(id) == Some(ValueSource::EnvVariable) {
+                Given {
+                    flag: None,
+                    env: value,
+                }
+            } else {
+                Given {
+                    flag: value,
+                    env: None,
+                }
+            }
+        };
+        Self {
+            l1: given("l1_rpc"),
+            l2: given("l2_rpc"),
+        }
+    }
+}
+
+async fn run(cli: Cli, given: GivenEndpoints) -> Result<()> {
     // Amounts are checked before anything is read or sent.
     let amount = match &cli.command {
         Command::Deposit { amount, .. } | Command::Withdraw(Withdraw::Initiate { amount, .. }) => {
@@ -167,8 +215,11 @@ async fn run(cli: Cli) -> Result<()> {
     if sends && cli.private_key.is_none() {
         return Err(CliError::MissingKey);
     }
-    let deployment = load_deployment(cli.deployment)?;
-    let mut config = ClientConfig::new(cli.l1_rpc, cli.l2_rpc, deployment);
+    let file = DeploymentFile::load(cli.deployment)?;
+    let (l1_rpc, l1_source) = file.resolve_endpoint(Layer::L1, given.l1.flag, given.l1.env)?;
+    let (l2_rpc, l2_source) = file.resolve_endpoint(Layer::L2, given.l2.flag, given.l2.env)?;
+    debug!(target: "tributary", "deployment {}; l1 rpc {l1_rpc} ({l1_source}); l2 rpc {l2_rpc} ({l2_source})", file.path.display());
+    let mut config = ClientConfig::new(l1_rpc, l2_rpc, file.deployment);
     if let Some(signer) = cli.private_key {
         config = config.with_signer(signer);
     }
@@ -201,5 +252,46 @@ fn print<T: Serialize + std::fmt::Display>(json: bool, value: &T) {
         );
     } else {
         println!("{value}");
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Flags count as flags wherever they stand (they are global: after the subcommand too).
+    #[test]
+    fn flags_are_told_from_the_environment() {
+        let tx = format!("0x{}", "11".repeat(32));
+        for args in [
+            vec![
+                "tributary",
+                "--l1-rpc",
+                "http://l1.test:1",
+                "withdraw",
+                "status",
+                "--tx",
+                &tx,
+            ],
+            vec![
+                "tributary",
+                "withdraw",
+                "status",
+                "--tx",
+                &tx,
+                "--l1-rpc",
+                "http://l1.test:1",
+            ],
+        ] {
+            let matches = Cli::command().try_get_matches_from(args).unwrap();
+            let given = GivenEndpoints::from_matches(&matches);
+            assert_eq!(
+                given.l1,
+                Given {
+                    flag: Some("http://l1.test:1".parse().unwrap()),
+                    env: None
+                }
+            );
+        }
     }
 }

@@ -145,8 +145,12 @@ async fn main() -> eyre::Result<()> {
         }
         Some(deployment) => {
             let s = settlement::launch(&args.l1, deployment, datadir.clone(), configure).await?;
-            let Settlement { handle, tasks } = s;
-            (handle, Some(tasks))
+            let Settlement {
+                handle,
+                tasks,
+                follower,
+            } = s;
+            (handle, Some((tasks, follower)))
         }
     };
     let node = handle.node().clone();
@@ -198,6 +202,17 @@ async fn main() -> eyre::Result<()> {
         );
     }
 
+    let (tasks, mut follower) = match settlement {
+        Some((tasks, follower)) => (tasks, Some(follower)),
+        None => (Vec::new(), None),
+    };
+    let l1_failure = async {
+        match follower.as_mut() {
+            Some(f) => f.await,
+            None => std::future::pending().await,
+        }
+    };
+    let mut failure = None;
     tokio::select! {
         r = handle.wait() => {
             server.stop().await;
@@ -205,12 +220,27 @@ async fn main() -> eyre::Result<()> {
             return Ok(());
         }
         r = shutdown_signal() => r?,
+        r = l1_failure => match r {
+            Ok(Err(e)) => failure = Some(e.to_string()),
+            Ok(Ok(())) => {}
+            Err(e) => failure = Some(format!("L1 follower crashed: {e}")),
+        },
     }
     info!(target: "sequencer", "shutting down");
     server.stop().await;
     handle.stop().await.wrap_err("stopping the node")?;
-    for task in settlement.into_iter().flatten() {
+    for task in tasks {
         let _ = task.await;
+    }
+    if let Some(f) = follower
+        && !f.is_finished()
+    {
+        let _ = f.await;
+    }
+    if let Some(reason) = failure {
+        bail!(
+            "{reason}: stopped; restart to re-derive the chain from L1 if it no longer stands on L1"
+        );
     }
     drop(temp);
     Ok(())

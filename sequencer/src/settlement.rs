@@ -17,11 +17,12 @@ use tokio::task::JoinHandle;
 use tracing::{info, warn};
 use tributary_genesis::L2Genesis;
 use tributary_l1::{
-    BatcherConfig, DataAvailability, FollowerConfig, L1Client, L1Origin, L1View, ProposerConfig,
-    TxSender, run_batcher, run_follower, run_proposer,
+    BatcherConfig, DataAvailability, FollowerConfig, L1Client, L1Error, L1Origin, L1View,
+    ProposerConfig, TxSender, derive_into, derived_head, run_batcher, run_follower, run_proposer,
 };
 use tributary_node::{Node, NodeConfig, NodeHandle};
 use tributary_primitives::Deployment;
+use tributary_storage::{Store, StoreConfig};
 
 /// L1 settings from the command line.
 #[derive(Debug, Clone, clap::Args)]
@@ -111,6 +112,9 @@ pub(crate) struct L1Args {
 pub(crate) struct Settlement {
     pub(crate) handle: NodeHandle,
     pub(crate) tasks: Vec<JoinHandle<()>>,
+    /// Ends with an error on an L1 reorg deeper than the confirmation depth: the node must stop
+    /// (the next start re-derives the chain from L1 if its blocks no longer stand on L1).
+    pub(crate) follower: JoinHandle<tributary_l1::Result<()>>,
 }
 
 /// Opens the chain in `datadir` against its L1 contracts and starts everything.
@@ -164,41 +168,33 @@ pub(crate) async fn launch(
     let mut config = configure(NodeConfig::with_genesis(datadir, genesis.config.clone()));
     // blocks often enough that the origin keeps up with L1 even when no one transacts
     config.heartbeat = config.heartbeat.min(Duration::from_secs(1));
-    let node = Node::open(config).await.wrap_err("opening the node")?;
+    let mut node = Node::open(config.clone())
+        .await
+        .wrap_err("opening the node")?;
     // not ready until the follower has caught up with L1
     node.update_sync_status(|s| s.l1_enabled = true);
 
-    // where the chain stands on L1: the head's origin must still be canonical
-    let head = node.head();
-    let (origin_ref, sequence) = match node.l1_info(head.number).await? {
-        Some(info) => (
-            tributary_primitives::BlockRef {
-                number: info.number,
-                hash: info.hash,
-            },
-            info.sequence_number,
-        ),
-        None => (genesis.config.l1_origin, 0),
+    // where the chain stands on L1: the head's origin must still be canonical, or the chain is
+    // re-derived from L1 (the unsafe blocks' transactions go back to the pool)
+    let (origin, sequence) = match head_origin(&client, &node).await? {
+        Some(found) => found,
+        None => {
+            node.store().close().await;
+            node = recover(&client, &config, args.confirmations).await?;
+            node.update_sync_status(|s| s.l1_enabled = true);
+            head_origin(&client, &node)
+                .await?
+                .ok_or_else(|| eyre!("the chain re-derived from L1 does not stand on L1"))?
+        }
     };
-    let origin = client
-        .block_info(origin_ref.number)
-        .await?
-        .filter(|b| b.hash == origin_ref.hash)
-        .ok_or_else(|| {
-            eyre!(
-                "L1 block {} ({}) that L2 block {} is built on is no longer canonical: \
-                 the L2 chain must be re-derived from L1",
-                origin_ref.number,
-                origin_ref.hash,
-                head.number
-            )
-        })?;
+    let head = node.head();
+    let origin_ref = origin.block_ref();
     let view = Arc::new(L1View::default());
     let follower = FollowerConfig {
         confirmations: args.confirmations,
         poll_interval: Duration::from_millis(args.poll_ms),
     };
-    let mut tasks = vec![tokio::spawn(run_follower(
+    let follower = tokio::spawn(run_follower(
         client.clone(),
         view.clone(),
         node.clone(),
@@ -206,7 +202,8 @@ pub(crate) async fn launch(
         origin.number,
         origin.hash,
         node.subscribe_shutdown(),
-    ))];
+    ));
+    let mut tasks = Vec::new();
     let rollup_config = node.config().rollup.clone();
     let handle = node.start(Box::new(L1Origin::new(
         view,
@@ -262,7 +259,94 @@ pub(crate) async fn launch(
         origin = origin_ref.number,
         "following L1"
     );
-    Ok(Settlement { handle, tasks })
+    Ok(Settlement {
+        handle,
+        tasks,
+        follower,
+    })
+}
+
+/// The L1 origin (with its header fields) and sequence number of `node`'s head, or `None` when
+/// that L1 block is no longer canonical.
+async fn head_origin(
+    client: &L1Client,
+    node: &Node,
+) -> eyre::Result<Option<(tributary_derivation::L1BlockInfo, u64)>> {
+    match derived_head(client, node).await {
+        Ok((head, origin)) => Ok(Some((origin, head.sequence_number))),
+        Err(L1Error::DeepReorg { .. }) => Ok(None),
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// Re-derives the chain from L1 after a reorg deeper than the confirmation depth took blocks
+/// it was built on: the datadir moves aside (kept for inspection), a fresh one is derived from
+/// the confirmed L1 chain, the pool journal comes along, and the transactions of the old
+/// chain's blocks past the derived head go back to the pool (nothing acknowledged is dropped
+/// unless it became invalid).
+async fn recover(client: &L1Client, config: &NodeConfig, confirmations: u64) -> eyre::Result<Node> {
+    let datadir = &config.datadir;
+    let stamp = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)?
+        .as_secs();
+    let aside = datadir.with_file_name(format!(
+        "{}.reorged-{stamp}",
+        datadir
+            .file_name()
+            .and_then(|n| n.to_str())
+            .unwrap_or("datadir")
+    ));
+    warn!(
+        target: "sequencer",
+        moved_to = %aside.display(),
+        "the L2 head's L1 origin is no longer canonical: re-deriving the chain from L1"
+    );
+    std::fs::rename(datadir, &aside)
+        .wrap_err_with(|| format!("moving {} aside", datadir.display()))?;
+    std::fs::create_dir_all(datadir)?;
+    let old = StoreConfig::in_dir(&aside);
+    let journal = old.journal_path();
+    let new_journal = config.store_config().journal_path();
+    for suffix in ["", "-wal", "-shm"] {
+        let from = PathBuf::from(format!("{}{suffix}", journal.display()));
+        if from.exists() {
+            std::fs::copy(&from, format!("{}{suffix}", new_journal.display()))?;
+        }
+    }
+
+    let node = Node::open(config.clone())
+        .await
+        .wrap_err("opening the new datadir")?;
+    let until = client.head_number().await?.saturating_sub(confirmations);
+    let derived = derive_into(client, &node, until, |_| {}).await?;
+
+    let old_store = Store::open(old).await?;
+    let old_head = old_store.head().await?.map_or(0, |h| h.number);
+    let mut raws = Vec::new();
+    for number in derived.number + 1..=old_head {
+        for tx in old_store.block_transactions(number).await? {
+            if tx.raw.first() != Some(&op_alloy_consensus::DEPOSIT_TX_TYPE_ID) {
+                raws.push(tx.raw);
+            }
+        }
+    }
+    old_store.close().await;
+    let count = raws.len();
+    let accepted = node
+        .send_raw_transactions(raws)
+        .await?
+        .into_iter()
+        .filter(Result::is_ok)
+        .count();
+    info!(
+        target: "sequencer",
+        derived_head = derived.number,
+        old_head,
+        reinjected = accepted,
+        invalid = count - accepted,
+        "chain re-derived from L1"
+    );
+    Ok(node)
 }
 
 /// Warns when a key is not the role holder the deployment names (its posts would revert).

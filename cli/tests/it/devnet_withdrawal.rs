@@ -1,7 +1,8 @@
 //! The user's round trip on a real devnet, with the sequencer's own batcher and proposer (the
 //! test posts nothing to L1 itself): `tributary withdraw initiate / prove --wait / finalize
 //! --wait / status` and `tributary deposit --wait`, driven through the binary only, keys in
-//! `TRIBUTARY_PRIVATE_KEY`, `--deployment` the devnet's devnet.json.
+//! `TRIBUTARY_PRIVATE_KEY`, `--deployment` the devnet's devnet.json, which also supplies both
+//! endpoints (no `--l1-rpc`/`--l2-rpc`).
 
 use std::time::Instant;
 
@@ -45,7 +46,9 @@ async fn withdrawal_on_the_devnet() {
     .await;
     println!("devnet up in {:?}", devnet.startup);
     let info = devnet.info.clone();
-    let cli = Cli::new(&info.l1_rpc, &info.l2_rpc, devnet.json_path(), root.path());
+    // No --l1-rpc/--l2-rpc: the CLI takes the endpoints from devnet.json (free ports here, so
+    // the built-in defaults would miss this devnet).
+    let cli = Cli::with_deployment(devnet.json_path(), root.path());
     let l1 = http(&info.l1_rpc);
     let l2 = http(&info.l2_rpc);
     let token = OpenToken::new(info.deployment.contracts.open_token, l1.clone());

@@ -96,7 +96,7 @@ async fn bad_input_is_refused_with_a_clear_error() {
 
     // Wrong endpoints: the chain ids do not match the deployment.
     let mut wrong = chains.cli(chains.write_deployment_file());
-    wrong.l2 = chains.anvil.endpoint();
+    wrong.l2 = Some(chains.anvil.endpoint());
     let run = wrong
         .run(None, &["withdraw", "status", "--tx", &unknown])
         .await;
@@ -110,11 +110,53 @@ async fn bad_input_is_refused_with_a_clear_error() {
         "{stderr}"
     );
     let mut unreachable = cli.clone();
-    unreachable.l1 = "http://127.0.0.1:1".into();
+    unreachable.l1 = Some("http://127.0.0.1:1".into());
     unreachable
         .run(None, &["withdraw", "status", "--tx", &unknown])
         .await
         .fails_with(3, "error: l1 rpc: "); // an unreachable node may come back
+
+    // Endpoints: flag > environment > the devnet file's l1_rpc/l2_rpc > the built-in default.
+    let mut from_file = cli.clone();
+    (from_file.l1, from_file.l2) = (None, None);
+    from_file // the file's endpoints reach both chains
+        .run(None, &["withdraw", "status", "--tx", &unknown])
+        .await
+        .fails_with(3, &format!("l2 transaction {unknown} not found"));
+    from_file
+        .clone()
+        .with_env("TRIBUTARY_L1_RPC", "http://127.0.0.1:1")
+        .run(None, &["withdraw", "status", "--tx", &unknown])
+        .await
+        .fails_with(3, "error: l1 rpc: ");
+    from_file
+        .clone()
+        .with_env("TRIBUTARY_L2_RPC", &chains.anvil.endpoint())
+        .run(None, &["withdraw", "status", "--tx", &unknown])
+        .await
+        .fails_with(1, "l2 rpc serves chain id 31337");
+    cli.clone() // the flags win over the environment
+        .with_env("TRIBUTARY_L1_RPC", "http://127.0.0.1:1")
+        .with_env("TRIBUTARY_L2_RPC", "http://127.0.0.1:1")
+        .run(None, &["withdraw", "status", "--tx", &unknown])
+        .await
+        .fails_with(3, &format!("l2 transaction {unknown} not found"));
+    let endpoints = tempfile::tempdir().unwrap();
+    let mut devnet: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&cli.deployment).unwrap()).unwrap();
+    devnet["l1_rpc"] = "127.0.0.1 port 8546".into();
+    let mut malformed = from_file.clone();
+    malformed.deployment = endpoints.path().join("devnet.json");
+    std::fs::write(&malformed.deployment, devnet.to_string()).unwrap();
+    malformed
+        .run(None, &["withdraw", "status", "--tx", &unknown])
+        .await
+        .fails_with(1, "l1_rpc \"127.0.0.1 port 8546\" is not a URL");
+    malformed.l1 = cli.l1.clone(); // used only when nothing overrides it
+    malformed
+        .run(None, &["withdraw", "status", "--tx", &unknown])
+        .await
+        .fails_with(3, &format!("l2 transaction {unknown} not found"));
 
     // Deployment files: missing, malformed, and none at the default locations.
     let dir = tempfile::tempdir().unwrap();

@@ -132,12 +132,12 @@ impl Chains {
 
     /// A `tributary` runner against these chains with the deployment file `deployment`.
     pub(crate) fn cli(&self, deployment: PathBuf) -> Cli {
-        Cli {
-            l1: self.anvil.endpoint(),
-            l2: self.l2_url.clone(),
+        Cli::new(
+            &self.anvil.endpoint(),
+            &self.l2_url,
             deployment,
-            cwd: self.dir.path().to_path_buf(),
-        }
+            self.dir.path(),
+        )
     }
 
     /// The OPEN token on L1, read through the operator.
@@ -248,9 +248,14 @@ pub(crate) fn key_hex(anvil: &AnvilInstance, i: usize) -> String {
 /// Runs the real `tributary` binary.
 #[derive(Debug, Clone)]
 pub(crate) struct Cli {
-    pub(crate) l1: String,
-    pub(crate) l2: String,
+    /// `--l1-rpc`; `None` leaves the endpoint to the environment, the devnet file, the default.
+    pub(crate) l1: Option<String>,
+    /// `--l2-rpc`, likewise.
+    pub(crate) l2: Option<String>,
     pub(crate) deployment: PathBuf,
+    /// Extra environment variables (`TRIBUTARY_L1_RPC`, ...), set after the runner clears the
+    /// `TRIBUTARY_*` ones it inherits.
+    pub(crate) env: Vec<(String, String)>,
     cwd: PathBuf,
 }
 
@@ -290,19 +295,40 @@ impl Cli {
     /// A runner against `l1` and `l2` with the deployment file `deployment`, run in `cwd`.
     pub(crate) fn new(l1: &str, l2: &str, deployment: PathBuf, cwd: &Path) -> Self {
         Self {
-            l1: l1.to_string(),
-            l2: l2.to_string(),
+            l1: Some(l1.to_string()),
+            l2: Some(l2.to_string()),
+            ..Self::with_deployment(deployment, cwd)
+        }
+    }
+
+    /// A runner without `--l1-rpc`/`--l2-rpc`: a devnet file `deployment` supplies the endpoints.
+    pub(crate) fn with_deployment(deployment: PathBuf, cwd: &Path) -> Self {
+        Self {
+            l1: None,
+            l2: None,
             deployment,
+            env: Vec::new(),
             cwd: cwd.to_path_buf(),
         }
+    }
+
+    /// The same runner with `name=value` in the binary's environment.
+    pub(crate) fn with_env(mut self, name: &str, value: &str) -> Self {
+        self.env.push((name.to_string(), value.to_string()));
+        self
     }
 
     /// The command with the endpoints and deployment set, the key (if any) in the environment.
     pub(crate) fn command(&self, key: Option<&str>, args: &[&str]) -> tokio::process::Command {
         let mut cmd = tokio::process::Command::new(env!("CARGO_BIN_EXE_tributary"));
-        cmd.current_dir(&self.cwd)
-            .args(["--l1-rpc", &self.l1, "--l2-rpc", &self.l2])
-            .arg("--deployment")
+        cmd.current_dir(&self.cwd);
+        if let Some(l1) = &self.l1 {
+            cmd.args(["--l1-rpc", l1]);
+        }
+        if let Some(l2) = &self.l2 {
+            cmd.args(["--l2-rpc", l2]);
+        }
+        cmd.arg("--deployment")
             .arg(&self.deployment)
             .args(args)
             .env_remove("TRIBUTARY_PRIVATE_KEY")
@@ -310,6 +336,7 @@ impl Cli {
             .env_remove("TRIBUTARY_L1_RPC")
             .env_remove("TRIBUTARY_L2_RPC")
             .env_remove("RUST_LOG")
+            .envs(self.env.iter().map(|(k, v)| (k, v)))
             .kill_on_drop(true);
         if let Some(key) = key {
             cmd.env("TRIBUTARY_PRIVATE_KEY", key);

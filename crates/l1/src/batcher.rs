@@ -129,7 +129,13 @@ pub async fn run_batcher(
         .await;
     }
     loop {
-        let wait = match post_next(&client, &sender, &node, &config).await {
+        // a round may wait long for L1 (inclusion, fee bumps): shutdown must not wait for it;
+        // a transaction left in flight is awaited by the next start before it posts
+        let round = tokio::select! {
+            r = post_next(&client, &sender, &node, &config) => r,
+            _ = shutdown.changed() => return,
+        };
+        let wait = match round {
             Ok(Some(_)) => Duration::ZERO,
             Ok(None) => config.poll_interval,
             Err(e) => {

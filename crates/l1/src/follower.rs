@@ -91,6 +91,10 @@ pub struct FollowerConfig {
 
 /// Follows L1 until `shutdown` turns true. `start` is the first L1 block the view needs (the
 /// origin of the L2 head) and `start_hash` its hash as the L2 chain recorded it.
+///
+/// Returns an error only for a reorg deeper than the confirmation depth: origins are halted at
+/// once and the caller must stop the node; on restart it finds out whether its chain still
+/// stands on canonical L1 blocks (and re-derives it from L1 if not).
 pub async fn run_follower(
     client: L1Client,
     view: Arc<L1View>,
@@ -99,7 +103,7 @@ pub async fn run_follower(
     start: u64,
     start_hash: alloy_primitives::B256,
     mut shutdown: watch::Receiver<bool>,
-) {
+) -> Result<()> {
     node.update_sync_status(|s| s.l1_enabled = true);
     let mut next = start;
     loop {
@@ -109,6 +113,7 @@ pub async fn run_follower(
                 error!(target: "l1::follower", error = %e, "origins halted");
                 view.write().halted = Some(e.to_string());
                 node.update_sync_status(|s| s.l1_synced = false);
+                return Err(e);
             }
             Err(e) => {
                 warn!(target: "l1::follower", error = %e, "L1 poll failed; retrying");
@@ -120,7 +125,7 @@ pub async fn run_follower(
             _ = shutdown.changed() => {}
         }
         if *shutdown.borrow() {
-            return;
+            return Ok(());
         }
     }
 }

@@ -69,7 +69,11 @@ pub async fn run_proposer(
     let mut last = Instant::now();
     loop {
         let force = last.elapsed() >= config.max_interval;
-        match propose_next(&client, &sender, &node, config.interval_blocks, force).await {
+        let round = tokio::select! {
+            r = propose_next(&client, &sender, &node, config.interval_blocks, force) => r,
+            _ = shutdown.changed() => return,
+        };
+        match round {
             Ok(Some(_)) => last = Instant::now(),
             Ok(None) => {}
             Err(e) => warn!(target: "l1::proposer", error = %e, "proposal round failed; retrying"),

@@ -50,6 +50,7 @@ fn free_port() -> u16 {
 pub(crate) struct Devnet {
     pub(crate) dir: tempfile::TempDir,
     pub(crate) info: Value,
+    args: Vec<String>,
     child: Child,
 }
 
@@ -59,35 +60,28 @@ impl Devnet {
         let dir = tempfile::tempdir().unwrap();
         let anvil = repo_root().join("node_modules/@foundry-rs/anvil-linux-amd64/bin/anvil");
         assert!(anvil.exists(), "{} missing: run npm ci", anvil.display());
-        let log = std::fs::File::create(dir.path().join("devnet.out")).unwrap();
-        let mut command = Command::new(workspace_bin("devnet"));
-        // SAFETY: one async-signal-safe system call. The devnet stops (and stops its children)
-        // if this test dies without dropping it (a panic that aborts, a killed runner).
-        unsafe {
-            command.pre_exec(|| {
-                nix::sys::prctl::set_pdeathsig(Signal::SIGINT).map_err(std::io::Error::from)
-            });
-        }
-        let child = command
-            .arg("--dir")
-            .arg(dir.path().join("d"))
-            .args(["--l1-port", &free_port().to_string()])
-            .args(["--l2-port", &free_port().to_string()])
-            .args(["--metrics-port", &free_port().to_string()])
-            .args(["--challenge-window", "4"])
-            .arg("--anvil")
-            .arg(anvil)
-            .arg("--sequencer")
-            .arg(workspace_bin("sequencer"))
-            .args(extra)
-            .stdout(log.try_clone().unwrap())
-            .stderr(log)
-            .stdin(Stdio::null())
-            .spawn()
-            .unwrap();
+        let mut args: Vec<String> = vec![
+            "--dir".into(),
+            dir.path().join("d").display().to_string(),
+            "--l1-port".into(),
+            free_port().to_string(),
+            "--l2-port".into(),
+            free_port().to_string(),
+            "--metrics-port".into(),
+            free_port().to_string(),
+            "--challenge-window".into(),
+            "4".into(),
+            "--anvil".into(),
+            anvil.display().to_string(),
+            "--sequencer".into(),
+            workspace_bin("sequencer").display().to_string(),
+        ];
+        args.extend(extra.iter().map(|a| a.to_string()));
+        let child = spawn(&args, dir.path());
         let mut devnet = Self {
             dir,
             info: Value::Null,
+            args,
             child,
         };
         let path = devnet.dir.path().join("d/devnet.json");
@@ -105,6 +99,44 @@ impl Devnet {
         }
         devnet.info = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
         devnet
+    }
+
+    /// Waits for the devnet process to exit by itself and returns its exit code.
+    pub(crate) fn wait_exit(&mut self, timeout: Duration) -> Option<i32> {
+        let deadline = Instant::now() + timeout;
+        loop {
+            if let Some(status) = self.child.try_wait().unwrap() {
+                return status.code();
+            }
+            assert!(
+                Instant::now() < deadline,
+                "devnet still running:\n{}",
+                self.logs()
+            );
+            std::thread::sleep(Duration::from_millis(200));
+        }
+    }
+
+    /// Starts the devnet again on the same directory (it resumes) and waits until /health is
+    /// ready.
+    pub(crate) fn restart(&mut self) {
+        self.child = spawn(&self.args, self.dir.path());
+        let health = self.get("health");
+        let deadline = Instant::now() + Duration::from_secs(180);
+        loop {
+            if http_ok(&health) {
+                return;
+            }
+            if let Some(status) = self.child.try_wait().unwrap() {
+                panic!("devnet exited ({status}):\n{}", self.logs());
+            }
+            assert!(
+                Instant::now() < deadline,
+                "devnet not healthy:\n{}",
+                self.logs()
+            );
+            std::thread::sleep(Duration::from_millis(200));
+        }
     }
 
     /// A field of devnet.json as a string.
@@ -136,6 +168,49 @@ impl Devnet {
             tail(read(self.path("sequencer.log")))
         )
     }
+}
+
+/// Whether `GET url` (plain http on loopback) answers 200.
+fn http_ok(url: &str) -> bool {
+    use std::io::{Read, Write};
+    let Some(rest) = url.strip_prefix("http://") else {
+        return false;
+    };
+    let (host, path) = rest.split_once('/').unwrap_or((rest, ""));
+    let Ok(mut stream) = std::net::TcpStream::connect(host) else {
+        return false;
+    };
+    let _ = stream.set_read_timeout(Some(Duration::from_secs(5)));
+    if write!(stream, "GET /{path} HTTP/1.0\r\nHost: {host}\r\n\r\n").is_err() {
+        return false;
+    }
+    let mut response = String::new();
+    let _ = stream.read_to_string(&mut response);
+    response.starts_with("HTTP/1.0 200") || response.starts_with("HTTP/1.1 200")
+}
+
+/// Starts the devnet binary with `args`, logging to `dir`/devnet.out (appended).
+fn spawn(args: &[String], dir: &Path) -> Child {
+    let log = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(dir.join("devnet.out"))
+        .unwrap();
+    let mut command = Command::new(workspace_bin("devnet"));
+    // SAFETY: one async-signal-safe system call. The devnet stops (and stops its children)
+    // if this test dies without dropping it (a panic that aborts, a killed runner).
+    unsafe {
+        command.pre_exec(|| {
+            nix::sys::prctl::set_pdeathsig(Signal::SIGINT).map_err(std::io::Error::from)
+        });
+    }
+    command
+        .args(args)
+        .stdout(log.try_clone().unwrap())
+        .stderr(log)
+        .stdin(Stdio::null())
+        .spawn()
+        .unwrap()
 }
 
 impl Drop for Devnet {
