@@ -48,6 +48,12 @@ impl L1Origin {
 }
 
 impl OriginSource for L1Origin {
+    fn catching_up(&self) -> bool {
+        let current = self.origins.last_key_value().map(|(_, (o, _))| o.number);
+        let newest = self.view.newest().map(|b| b.info.number);
+        matches!((current, newest), (Some(c), Some(n)) if n > c + 1)
+    }
+
     fn next(&mut self, parent: &Header, now: u64) -> Result<BlockOrigin, NodeError> {
         let Some((current, sequence)) = self.origins.get(&parent.number).cloned() else {
             return Err(NodeError::Origin(format!(

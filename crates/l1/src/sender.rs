@@ -167,6 +167,21 @@ impl TxSender {
                     self.role, SEND_TIMEOUT
                 )));
             }
+            // An L1 reorg can drop an earlier transaction of this key (this one then waits
+            // behind a gap forever), or another version of this nonce may have been mined
+            // unseen: either way the caller re-reads L1 and plans again.
+            let latest = self
+                .provider
+                .get_transaction_count(self.address)
+                .block_id(BlockNumberOrTag::Latest.into())
+                .await
+                .map_err(|e| L1Error::rpc("eth_getTransactionCount", e))?;
+            if latest != nonce {
+                return Err(L1Error::Rpc(format!(
+                    "{} transaction with nonce {nonce} is stale (account nonce {latest}); re-planning",
+                    self.role
+                )));
+            }
             max_fee = bump(max_fee);
             tip = bump(tip);
             blob_fee = bump(blob_fee);

@@ -34,6 +34,12 @@ pub trait OriginSource: Send + 'static {
     /// The origin and timestamp of the block after `parent`, built at wall-clock time `now`
     /// (seconds). The timestamp is never below the parent's.
     fn next(&mut self, parent: &Header, now: u64) -> Result<BlockOrigin>;
+
+    /// Whether the origin lags the L1 blocks available to it, so that blocks should come at
+    /// the block time rather than the idle heartbeat until it caught up.
+    fn catching_up(&self) -> bool {
+        false
+    }
 }
 
 /// The origin of a chain without L1 (`--dev`): every block keeps the genesis' L1 origin, with

@@ -74,7 +74,13 @@ pub(crate) async fn run(
         // publishing the block in flight as soon as it is durable. The channel may hold many
         // announcements of transactions already mined: drain it and look at the pool itself,
         // or every stale announcement would seal an empty block.
-        let deadline = last_block + config.heartbeat;
+        // an origin behind L1 advances one L1 block per L2 block: catch up at the block time
+        let idle = if origin.catching_up() {
+            config.block_time
+        } else {
+            config.heartbeat
+        };
+        let deadline = last_block + idle;
         let mut stop = false;
         while node.pool().status().pending == 0 {
             tokio::select! {
