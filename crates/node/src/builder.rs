@@ -44,6 +44,9 @@ pub(crate) struct BuiltBlock {
     pub(crate) mined: Vec<MinedTx>,
     /// Pool transactions the executor rejected for good (they would fail in any block).
     pub(crate) dropped: Vec<B256>,
+    /// Pool transactions the block made stale (mined, or superseded by a mined nonce): they
+    /// leave the journal only once the block is durable.
+    pub(crate) released: Vec<B256>,
 }
 
 /// A block's logs as `eth_getLogs` and subscriptions serve them.
@@ -258,6 +261,7 @@ impl BlockBuilder {
             write,
             mined,
             dropped,
+            released: Vec::new(),
         })
     }
 }

@@ -114,12 +114,11 @@ pub(crate) async fn run(
         let (returned, result) = build(&node, builder, origin.as_mut(), &tip).await;
         builder = returned;
         match result {
-            Ok((built, build_time)) => {
-                admit(&node, &built).await?;
+            Ok((mut built, build_time)) => {
+                admit(&node, &mut built).await?;
                 settle(&node, &mut in_flight).await?;
                 tip = built.sealed.clone();
                 let store = node.store().clone();
-                let mut built = built;
                 let write = std::mem::take(&mut built.write);
                 in_flight = Some(InFlight {
                     built,
@@ -203,7 +202,7 @@ fn select(node: &Node, parent: &Header, reserved: u64) -> Vec<Arc<PoolTransactio
 
 /// Tells the account cache and the pool about a built block (before it is durable, so the next
 /// block does not pick its transactions again; nothing is published yet).
-async fn admit(node: &Node, built: &BuiltBlock) -> Result<()> {
+async fn admit(node: &Node, built: &mut BuiltBlock) -> Result<()> {
     node.inner.accounts.on_commit(&built.write.state);
     let next_fee = next_base_fee(&node.config().rollup, &built.sealed);
     let pool = node.pool().clone();
@@ -219,10 +218,10 @@ async fn admit(node: &Node, built: &BuiltBlock) -> Result<()> {
     if !built.dropped.is_empty() {
         warn!(target: "node::producer", count = built.dropped.len(), "dropped pool transactions the block rejected");
     }
-    // stale transactions the pool let go of leave the journal right away
-    if !outcome.removed.is_empty() {
-        node.store().pool_remove(&outcome.removed).await?;
-    }
+    // What the pool let go of (mined here, or superseded) stays journaled until the block is
+    // durable: a kill -9 before that must find them again, or acknowledged transactions of a
+    // lost block would be lost with it.
+    built.released = outcome.removed;
     Ok(())
 }
 
@@ -276,6 +275,7 @@ pub(crate) async fn publish(
         .iter()
         .map(|m| m.hash)
         .chain(built.dropped.iter().copied())
+        .chain(built.released.iter().copied())
         .collect();
     if !gone.is_empty() {
         node.store()
