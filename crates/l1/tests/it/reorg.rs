@@ -98,6 +98,15 @@ async fn run() {
             3,
         )))
         .connect_http(devnet.get("l1_rpc").parse().unwrap());
+    // the reorg may have taken the approval too
+    OpenToken::new(deployment.contracts.open_token, &l1)
+        .approve(deployment.contracts.portal, U256::MAX)
+        .send()
+        .await
+        .unwrap()
+        .get_receipt()
+        .await
+        .unwrap();
     Portal::new(deployment.contracts.portal, &l1)
         .depositTransaction(who, kept, U256::ZERO, 100_000, false, Bytes::new())
         .send()
