@@ -56,6 +56,10 @@ contract Rollup is Ownable2Step, Pausable, ReentrancyGuard {
     /// @custom:semver 1.0.0-beta.1
     string public constant version = "1.0.0-beta.1";
 
+    /// @notice The most L2 blocks one batch may cover (an hour of 1 s blocks). Derivation fills the range
+    ///         of an invalid batch with empty blocks (docs/derivation.md), so the bound also bounds that work.
+    uint64 public constant MAX_BLOCKS_PER_BATCH = 3600;
+
     /// @notice Seconds an output stays challengeable.
     uint64 public immutable challengeWindow;
     /// @notice Wei paid with every proposeOutput.
@@ -178,7 +182,8 @@ contract Rollup is Ownable2Step, Pausable, ReentrancyGuard {
     /// @param expected   nextBlock().
     /// @param firstBlock The batch's first block.
     error UnexpectedFirstBlock(uint64 expected, uint64 firstBlock);
-    /// @notice `lastBlock < firstBlock`, or `lastBlock` is the largest uint64.
+    /// @notice `lastBlock < firstBlock`, `lastBlock` is the largest uint64, or the range holds more than
+    ///         MAX_BLOCKS_PER_BATCH blocks.
     /// @param firstBlock The batch's first block.
     /// @param lastBlock  The batch's last block.
     error InvalidBlockRange(uint64 firstBlock, uint64 lastBlock);
@@ -311,7 +316,7 @@ contract Rollup is Ownable2Step, Pausable, ReentrancyGuard {
 
     /// @notice Submits a batch carried in calldata, covering L2 blocks `firstBlock ..= lastBlock`.
     /// @param firstBlock Must equal nextBlock().
-    /// @param lastBlock  Last L2 block of the batch (>= firstBlock).
+    /// @param lastBlock  Last L2 block of the batch (>= firstBlock, at most MAX_BLOCKS_PER_BATCH blocks).
     /// @param data       The batch; dataHash = keccak256(data).
     function submitBatch(uint64 firstBlock, uint64 lastBlock, bytes calldata data) external onlyBatcher whenNotPaused {
         _appendBatch(firstBlock, lastBlock, keccak256(data), new bytes32[](0));
@@ -319,7 +324,7 @@ contract Rollup is Ownable2Step, Pausable, ReentrancyGuard {
 
     /// @notice Submits a batch carried in the transaction's blobs `0 .. blobCount-1`.
     /// @param firstBlock Must equal nextBlock().
-    /// @param lastBlock  Last L2 block of the batch (>= firstBlock).
+    /// @param lastBlock  Last L2 block of the batch (>= firstBlock, at most MAX_BLOCKS_PER_BATCH blocks).
     /// @param blobCount  Number of blobs (> 0); dataHash = keccak256(abi.encodePacked(blobhash(0), ...)).
     function submitBlobBatch(uint64 firstBlock, uint64 lastBlock, uint256 blobCount)
         external
@@ -339,7 +344,9 @@ contract Rollup is Ownable2Step, Pausable, ReentrancyGuard {
     function _appendBatch(uint64 firstBlock, uint64 lastBlock, bytes32 dataHash, bytes32[] memory blobHashes) internal {
         uint64 expected = nextBlock;
         if (firstBlock != expected) revert UnexpectedFirstBlock(expected, firstBlock);
-        if (lastBlock < firstBlock || lastBlock == type(uint64).max) revert InvalidBlockRange(firstBlock, lastBlock);
+        if (lastBlock < firstBlock || lastBlock == type(uint64).max || lastBlock - firstBlock >= MAX_BLOCKS_PER_BATCH) {
+            revert InvalidBlockRange(firstBlock, lastBlock);
+        }
         bytes32 chainHash = Hashing.hashBatchChain(batchChainHash, firstBlock, lastBlock, dataHash);
         uint256 batchIndex = batchCount;
         nextBlock = lastBlock + 1;

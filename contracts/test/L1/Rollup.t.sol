@@ -272,6 +272,40 @@ contract Rollup_SubmitBatch_Test is Rollup_TestInit {
         rollup.submitBatch(1, type(uint64).max, "");
     }
 
+    function test_submitBatch_maxBlocks_succeeds() external {
+        assertEq(uint256(rollup.MAX_BLOCKS_PER_BATCH()), 3600);
+        vm.startPrank(batcher);
+        rollup.submitBatch(1, 3600, "a");
+        rollup.submitBatch(3601, 7200, "b");
+        vm.stopPrank();
+        assertEq(uint256(rollup.nextBlock()), 7201);
+    }
+
+    function test_submitBatch_tooManyBlocks_reverts() external {
+        vm.expectRevert(abi.encodeWithSelector(Rollup.InvalidBlockRange.selector, uint64(1), uint64(3601)));
+        vm.prank(batcher);
+        rollup.submitBatch(1, 3601, "");
+    }
+
+    /// @dev A batch is accepted iff it covers at most MAX_BLOCKS_PER_BATCH blocks, wherever it starts.
+    function testFuzz_submitBatch_blockBound(uint64 start, uint64 length) external {
+        start = uint64(bound(start, 0, rollup.MAX_BLOCKS_PER_BATCH()));
+        length = uint64(bound(length, 1, 20_000));
+        vm.startPrank(batcher);
+        if (start > 0) rollup.submitBatch(1, start, "");
+        uint64 first = start + 1;
+        uint64 last = first + length - 1;
+        if (length > rollup.MAX_BLOCKS_PER_BATCH()) {
+            vm.expectRevert(abi.encodeWithSelector(Rollup.InvalidBlockRange.selector, first, last));
+            rollup.submitBatch(first, last, "x");
+            assertEq(uint256(rollup.nextBlock()), first);
+        } else {
+            rollup.submitBatch(first, last, "x");
+            assertEq(uint256(rollup.nextBlock()), uint256(last) + 1);
+        }
+        vm.stopPrank();
+    }
+
     /// @dev Any sequence of batch lengths keeps the chain contiguous and the hash chain reproducible.
     function testFuzz_submitBatch_ranges_succeeds(uint8[8] calldata lengths, bytes calldata data) external {
         bytes32 h;
@@ -377,8 +411,32 @@ contract Rollup_SubmitBlobBatch_Test is Rollup_TestInit {
         rollup.submitBlobBatch(1, 0, 1);
     }
 
+    function test_submitBlobBatch_tooManyBlocks_reverts() external {
+        vm.blobhashes(_blobs(1));
+        vm.expectRevert(abi.encodeWithSelector(Rollup.InvalidBlockRange.selector, uint64(1), uint64(3601)));
+        vm.prank(batcher);
+        rollup.submitBlobBatch(1, 3601, 1);
+    }
+
+    /// @dev The blob path applies the same bound as the calldata path.
+    function testFuzz_submitBlobBatch_blockBound(uint64 length) external {
+        length = uint64(bound(length, 1, 20_000));
+        uint64 max = rollup.MAX_BLOCKS_PER_BATCH();
+        vm.blobhashes(_blobs(1));
+        vm.prank(batcher);
+        if (length > max) {
+            vm.expectRevert(abi.encodeWithSelector(Rollup.InvalidBlockRange.selector, uint64(1), length));
+            rollup.submitBlobBatch(1, length, 1);
+            assertEq(uint256(rollup.nextBlock()), 1);
+        } else {
+            rollup.submitBlobBatch(1, length, 1);
+            assertEq(uint256(rollup.nextBlock()), uint256(length) + 1);
+        }
+    }
+
     function testFuzz_submitBlobBatch_mixedWithCalldata_succeeds(uint8 blobCount, uint16 len) external {
         blobCount = uint8(bound(blobCount, 1, 6));
+        len = uint16(bound(len, 0, rollup.MAX_BLOCKS_PER_BATCH() - 1));
         bytes32[] memory hashes = _blobs(blobCount);
         vm.blobhashes(hashes);
         vm.startPrank(batcher);

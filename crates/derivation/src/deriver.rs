@@ -193,12 +193,66 @@ impl Deriver {
                         "invalid batch skipped"
                     );
                 }
+                // a range the contract and derivation agree on (it starts at the next block):
+                // it is consumed anyway, as empty blocks
+                let fill =
+                    reason.fills_range() && batch.first_block == self.head.number.saturating_add(1);
                 events.push(DeriveEvent::BatchSkipped {
                     batch_index: batch.batch_index,
                     reason,
                 });
+                if fill {
+                    self.fill(batch, exec, events)?;
+                }
             }
         }
+        Ok(())
+    }
+
+    /// Executes an empty block for every block of the range of `batch`, an invalid batch starting
+    /// at the next block: the parent's origin and timestamp, sequence number the parent's + 1, no
+    /// deposits, no sequenced transactions. The L2 numbering so stays the Rollup contract's,
+    /// whose `nextBlock` moved past the batch.
+    fn fill<E: Execute>(
+        &mut self,
+        batch: &BatchData,
+        exec: &mut E,
+        events: &mut Vec<DeriveEvent>,
+    ) -> Result<(), DeriveError<E::Error>> {
+        // known: the window holds every pushed block from the head's origin on
+        let Some(origin) = self.l1.get(self.head.origin.number) else {
+            warn!(target: "derivation", origin_number = self.head.origin.number, "head origin unknown");
+            return Ok(());
+        };
+        let origin = origin.info.clone();
+        let first_block = self.head.number.saturating_add(1);
+        while self.head.number < batch.last_block {
+            let sequence_number = self.head.sequence_number.saturating_add(1);
+            let input = BlockInput {
+                number: self.head.number.saturating_add(1),
+                timestamp: self.head.timestamp,
+                l1_info: l1_info(&origin, sequence_number, &self.config),
+                origin: origin.clone(),
+                deposits: Vec::new(),
+                transactions: Vec::new(),
+                forced: false,
+                filled: true,
+            };
+            self.execute(&input, exec)?;
+        }
+        // the contract moved past the head: earlier forced blocks can no longer be re-covered
+        self.forced.clear();
+        warn!(
+            target: "derivation",
+            batch_index = batch.batch_index,
+            first_block,
+            last_block = self.head.number,
+            "invalid batch's range filled with empty blocks"
+        );
+        events.push(DeriveEvent::EmptyBlocks {
+            first_block,
+            last_block: self.head.number,
+        });
         Ok(())
     }
 
@@ -233,6 +287,7 @@ impl Deriver {
                 deposits: origin.deposits.clone(),
                 transactions: Vec::new(),
                 forced: true,
+                filled: false,
             };
             let parent_hash = self.head.hash;
             self.execute(&input, exec)?;

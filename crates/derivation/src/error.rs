@@ -24,6 +24,19 @@ pub enum InvalidBatch {
         /// The head's number.
         head: u64,
     },
+    /// The event's range holds more than [`MAX_BLOCKS_PER_BATCH`](crate::MAX_BLOCKS_PER_BATCH)
+    /// blocks. The Rollup contract reverts such a batch, so this cannot come from a real Rollup;
+    /// the range is not filled with empty blocks.
+    #[error(
+        "batch range {first_block}..={last_block} is longer than {max} blocks",
+        max = crate::MAX_BLOCKS_PER_BATCH
+    )]
+    RangeTooLong {
+        /// The event's first block.
+        first_block: u64,
+        /// The event's last block.
+        last_block: u64,
+    },
     /// The batch starts after the next block: a block is missing in between.
     #[error("batch starts at block {first_block}, expected {expected}")]
     FirstBlockMismatch {
@@ -206,6 +219,13 @@ impl InvalidBatch {
     /// Whether the batch was merely already derived (re-fed L1 blocks on resume), not wrong.
     pub const fn is_stale(&self) -> bool {
         matches!(self, Self::Stale { .. })
+    }
+
+    /// Whether derivation fills the range of a batch skipped for this reason with empty blocks,
+    /// given that the event's range starts at the next block (docs/derivation.md, "Derivation
+    /// rules" 1): every reason but [`Self::Stale`] and [`Self::RangeTooLong`].
+    pub const fn fills_range(&self) -> bool {
+        !matches!(self, Self::Stale { .. } | Self::RangeTooLong { .. })
     }
 }
 

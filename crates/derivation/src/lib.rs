@@ -34,8 +34,15 @@
 //!    timestamp is `≥` the parent's and the origin's and `≤` the origin's + `max_sequencer_drift`;
 //!    `last_origin_hash` is the canonical hash of the last block's origin; every transaction is a
 //!    canonical EIP-2718 non-deposit, non-blob transaction with the L2 chain id whose signature
-//!    recovers. A valid batch's new blocks are executed in order ([`DeriveEvent::BatchAccepted`]);
-//!    an invalid one is skipped ([`DeriveEvent::BatchSkipped`], a `warn` log), never a panic;
+//!    recovers; the event's range holds at most [`MAX_BLOCKS_PER_BATCH`] blocks. A valid batch's
+//!    new blocks are executed in order ([`DeriveEvent::BatchAccepted`]); an invalid one is skipped
+//!    ([`DeriveEvent::BatchSkipped`], a `warn` log), never a panic. When the invalid batch's event
+//!    range starts at the next block (the Rollup moved its `nextBlock` past it anyway), its range
+//!    is filled with empty blocks ([`DeriveEvent::EmptyBlocks`], [`BlockInput::filled`]): the
+//!    parent's origin and timestamp, sequence number the parent's + 1, no deposits, no sequenced
+//!    transactions; so L2 numbering stays the Rollup's. Not filled: stale batches, batches starting
+//!    after the next block or at or below the head (over forced blocks, which moved the head
+//!    without the Rollup), and [`InvalidBatch::RangeTooLong`] (a range the Rollup reverts);
 //! 3. applies forced inclusion: while `head.origin + sequencing_window < m`, inserts a deposit-only
 //!    block with origin `head.origin + 1`, timestamp `max(parent, origin)`, sequence number 0 and
 //!    that origin's deposits ([`DeriveEvent::ForcedBlocks`]).
@@ -64,7 +71,9 @@
 //!
 //! Either way, a batch re-covering forced blocks below the saved head is only recognised by the
 //! deriver that forced them; resume from a head that came from a batch (or accept that such a
-//! batch is skipped as [`InvalidBatch::OverlapsDerived`]).
+//! batch is skipped as [`InvalidBatch::OverlapsDerived`]). Likewise, from a head in the middle of
+//! a batch or of a filled range (an execution error there), that batch starts below the head: it
+//! is skipped, neither derived nor filled further.
 //!
 //! # Errors
 //!
@@ -87,3 +96,4 @@ pub use error::{DeriveError, InvalidBatch, Result};
 pub use types::{
     BatchData, BlockInput, DepositLog, DeriveEvent, Execute, L1BlockData, L1BlockInfo, L2Head,
 };
+pub use validate::MAX_BLOCKS_PER_BATCH;

@@ -111,7 +111,13 @@ pub struct BlockInput {
     /// The sequenced transactions, with their senders recovered.
     pub transactions: Vec<Recovered<TxEnvelope>>,
     /// Whether derivation inserted this block (forced inclusion) rather than a batch carrying it.
+    /// Forced blocks carry their origin's deposits and may be re-covered by a later batch; empty
+    /// blocks filling an invalid batch's range are not forced (see [`Self::filled`]).
     pub forced: bool,
+    /// Whether this is an empty block derivation inserted in place of a block of an invalid batch
+    /// ([`DeriveEvent::EmptyBlocks`]): the parent's origin and timestamp, sequence number the
+    /// parent's + 1, no deposits and no sequenced transactions. Never also [`Self::forced`].
+    pub filled: bool,
 }
 
 impl BlockInput {
@@ -158,12 +164,23 @@ pub enum DeriveEvent {
         /// The batch's last block.
         last_block: u64,
     },
-    /// An invalid batch, skipped whole.
+    /// A batch skipped whole: invalid, or stale (already derived). When an invalid batch's event
+    /// range starts at the next block, [`Self::EmptyBlocks`] follows for that range.
     BatchSkipped {
         /// The event's batch index.
         batch_index: u64,
         /// The rule it breaks.
         reason: InvalidBatch,
+    },
+    /// Empty blocks inserted in place of the range of the invalid batch just skipped (the
+    /// previous event), so that the L2 numbering stays the Rollup contract's: each block has
+    /// the parent's origin and timestamp, sequence number the parent's + 1 and only the L1-info
+    /// deposit ([`BlockInput::filled`]).
+    EmptyBlocks {
+        /// The first inserted block (the invalid batch's first block).
+        first_block: u64,
+        /// The last inserted block (the invalid batch's last block).
+        last_block: u64,
     },
     /// Deposit-only blocks inserted because an L1 block left the sequencing window without
     /// becoming an origin.

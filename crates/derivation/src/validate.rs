@@ -2,7 +2,7 @@
 //! all its new blocks or is skipped whole with the first rule it breaks.
 //!
 //! Checks run from cheap to expensive so that junk costs little: the event's range against the
-//! head, decoding (capped decompression), the payload's range, the parent, every block's origin
+//! head and its length, decoding (capped decompression), the payload's range, the parent, every block's origin
 //! and timestamp, the last origin hash, and only then transaction decoding and signature
 //! recovery. Nothing is executed before the whole batch passed.
 
@@ -19,6 +19,10 @@ use crate::{
     deposits::l1_info,
     l1_window::{KnownL1, L1Window},
 };
+
+/// The most blocks one batch may cover: the Rollup contract's `MAX_BLOCKS_PER_BATCH` (an hour of
+/// 1 s blocks). A longer event range is [`InvalidBatch::RangeTooLong`] and is not filled.
+pub const MAX_BLOCKS_PER_BATCH: u64 = 3_600;
 
 /// A block derivation inserted (forced inclusion), remembered so that a later batch may re-cover
 /// it with the same content.
@@ -70,6 +74,13 @@ pub(crate) fn validate_batch(
         return Err(InvalidBatch::FirstBlockMismatch {
             expected: next,
             first_block: batch.first_block,
+        });
+    }
+    // first_block <= next <= last_block here
+    if batch.last_block.saturating_sub(batch.first_block) >= MAX_BLOCKS_PER_BATCH {
+        return Err(InvalidBatch::RangeTooLong {
+            first_block: batch.first_block,
+            last_block: batch.last_block,
         });
     }
     let payload = BatchPayload::decode(&batch.data)?;
@@ -135,6 +146,7 @@ pub(crate) fn validate_batch(
                 },
                 transactions,
                 forced: false,
+                filled: false,
             })
         })
         .collect()

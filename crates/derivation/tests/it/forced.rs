@@ -264,3 +264,95 @@ fn a_lagging_head_is_forced_block_by_block_in_one_push() {
         [11, 12, 13].map(|n| user_deposit_source_hash(l1_hash(n), n))
     );
 }
+
+#[test]
+fn an_invalid_batch_after_forced_blocks_is_filled_and_makes_them_final() {
+    let (mut d, mut exec) = forced_three();
+    let after_forced = *d.head();
+    // starts at the next block (4) but does not decode: blocks 4 and 5 are filled
+    let garbage = tributary_derivation::BatchData {
+        batch_index: 0,
+        first_block: 4,
+        last_block: 5,
+        data: vec![0, 0, 0xde, 0xad].into(),
+    };
+    // an invalid batch over the forced blocks (a wrong parent) is skipped without filling: its
+    // range is not where the derived chain stands
+    let mut seq = Sequencer::at(&genesis());
+    let forced: Vec<_> = (0..3).map(|_| seq.force()).collect();
+    let over = BatchPayload {
+        first_block: 1,
+        parent_hash: B256::repeat_byte(7),
+        last_origin_hash: l1_hash(13),
+        blocks: forced.clone(),
+    };
+    let mut over_and_new = over.clone();
+    over_and_new
+        .blocks
+        .push(block(l1(13).timestamp, 13, vec![]));
+    let over_and_new = batch_data(1, &over_and_new);
+    let events = push(
+        &mut d,
+        &mut exec,
+        l1_data(18, vec![], vec![over_and_new, garbage]),
+    );
+    let [
+        DeriveEvent::BatchSkipped {
+            batch_index: 1,
+            reason: InvalidBatch::ParentHashMismatch { .. },
+        },
+        DeriveEvent::BatchSkipped {
+            batch_index: 0,
+            reason: InvalidBatch::Decode(_),
+        },
+        DeriveEvent::EmptyBlocks {
+            first_block: 4,
+            last_block: 5,
+        },
+        // origin 13 + 4 < 18: the next origin is still forced after the filled blocks
+        DeriveEvent::ForcedBlocks {
+            first_block: 6,
+            last_block: 6,
+        },
+    ] = &events[..]
+    else {
+        panic!("unexpected events {events:?}");
+    };
+    assert_filled(&exec.inputs[3..5], &after_forced);
+    assert!(exec.inputs[5].forced && !exec.inputs[5].filled);
+    // the filled blocks made the forced blocks 1..=3 final: re-covering them is refused
+    let mut late = BatchPayload {
+        parent_hash: genesis().hash,
+        ..over
+    };
+    late.blocks.extend([
+        block(l1(13).timestamp, 13, vec![]),
+        block(l1(13).timestamp, 13, vec![]),
+        block(l1(14).timestamp, 14, vec![]),
+        block(l1(14).timestamp, 14, vec![]),
+    ]);
+    late.last_origin_hash = l1_hash(14);
+    let events = push(
+        &mut d,
+        &mut exec,
+        l1_data(19, vec![], vec![batch_data(2, &late)]),
+    );
+    assert_eq!(
+        events,
+        [
+            DeriveEvent::BatchSkipped {
+                batch_index: 2,
+                reason: InvalidBatch::OverlapsDerived {
+                    first_block: 1,
+                    head: 6
+                },
+            },
+            // skipped without filling; origin 14 + 4 < 19: one more forced block
+            DeriveEvent::ForcedBlocks {
+                first_block: 7,
+                last_block: 7
+            },
+        ]
+    );
+    assert_eq!(exec.inputs.len(), 7);
+}

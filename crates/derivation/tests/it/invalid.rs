@@ -1,5 +1,7 @@
-//! Every batch rule: a batch breaking it is skipped whole with that reason, and the valid batch
-//! after it (same L1 block) is derived as if the bad one had never been posted.
+//! Every batch rule: a batch breaking it is skipped whole with that reason; when its event range
+//! starts at the next block, the range is filled with empty blocks (docs/derivation.md,
+//! "Derivation rules" 1), and the valid batch after it (same L1 block) starts after the filled
+//! range.
 
 use alloy::{
     consensus::{SignableTransaction, TxEip1559, TxEip4844, TxEnvelope},
@@ -8,7 +10,7 @@ use alloy::{
 };
 use alloy_primitives::{B256, Bytes, Signature, TxKind, U256};
 use op_alloy_consensus::TxDeposit;
-use tributary_derivation::{BatchData, DeriveEvent, InvalidBatch};
+use tributary_derivation::{BatchData, DeriveEvent, InvalidBatch, MAX_BLOCKS_PER_BATCH};
 use tributary_primitives::{
     BatchCodecError, BatchPayload, Codec, batch_codec::MAX_BATCH_DECOMPRESSED,
 };
@@ -17,46 +19,71 @@ use crate::utils::*;
 
 const CHAIN: u64 = tributary_primitives::chain::L2_DEVNET_CHAIN_ID;
 
-/// The valid batch posted in L1 block 12: blocks 1 (origin 11) and 2 (origin 12).
-fn good() -> BatchPayload {
-    Sequencer::at(&genesis()).batch(vec![
+/// The blocks of the valid batch posted in L1 12: origin 11, then origin 12.
+fn good_blocks() -> Vec<tributary_primitives::BatchBlock> {
+    vec![
         block(l1(11).timestamp, 11, vec![tx(0, 0, CHAIN)]),
         block(
             l1(12).timestamp + 1,
             12,
             vec![tx(1, 0, CHAIN), tx(0, 1, CHAIN)],
         ),
-    ])
+    ]
 }
 
-/// Pushes L1 11 (empty) and L1 12 carrying `[bad, good]`; checks `bad` is skipped with a reason
-/// `check` accepts and `good` is derived exactly.
+/// The valid batch on top of genesis: blocks 1 (origin 11) and 2 (origin 12).
+fn good() -> BatchPayload {
+    Sequencer::at(&genesis()).batch(good_blocks())
+}
+
+/// Pushes L1 11 (empty) and L1 12 carrying `[bad, next]`; checks `bad` is skipped with a reason
+/// `check` accepts, its range is filled with empty blocks when it starts at block 1 (the next
+/// block; every range here is far below [`MAX_BLOCKS_PER_BATCH`] unless said otherwise), and
+/// `next` (the good blocks, after the filled range) is derived exactly.
 fn skipped_with(bad: BatchData, check: impl Fn(&InvalidBatch) -> bool) {
+    let filled = if bad.first_block == 1 && bad.last_block - bad.first_block < MAX_BLOCKS_PER_BATCH
+    {
+        bad.last_block
+    } else {
+        0
+    };
     let mut d = deriver();
     let mut exec = Recorder::new(&genesis());
-    let next = batch_data(1, &good());
+    let mut seq = Sequencer::at(&genesis());
+    seq.fill(filled);
+    let next = batch_data(1, &seq.batch(good_blocks()));
     push(&mut d, &mut exec, l1_data(11, vec![], vec![]));
     let events = push(
         &mut d,
         &mut exec,
         l1_data(12, vec![], vec![bad, next.clone()]),
     );
-    let [
-        DeriveEvent::BatchSkipped {
-            batch_index: 0,
-            reason,
-        },
-        next_event,
-    ] = &events[..]
-    else {
-        panic!("unexpected events {events:?}");
+    let (reason, rest) = match &events[..] {
+        [
+            DeriveEvent::BatchSkipped {
+                batch_index: 0,
+                reason,
+            },
+            rest @ ..,
+        ] => (reason, rest),
+        _ => panic!("unexpected events {events:?}"),
     };
     assert!(check(reason), "unexpected reason: {reason}");
-    assert_eq!(next_event, &accepted(&next));
-    assert_eq!(exec.inputs.len(), 2);
-    let mut seq = Sequencer::at(&genesis());
-    seq.batch(good().blocks);
-    assert_eq!((d.head().number, d.head().hash), (2, seq.hash));
+    assert!(reason.fills_range() || filled == 0);
+    let empty = DeriveEvent::EmptyBlocks {
+        first_block: 1,
+        last_block: filled,
+    };
+    if filled > 0 {
+        assert_eq!(rest, [empty, accepted(&next)]);
+    } else {
+        assert_eq!(rest, [accepted(&next)]);
+    }
+    assert_eq!(exec.inputs.len() as u64, filled + 2);
+    assert_filled(&exec.inputs[..filled as usize], &genesis());
+    assert!(exec.inputs[filled as usize..].iter().all(|i| !i.filled));
+    assert_eq!(exec.inputs[filled as usize].number, filled + 1);
+    assert_eq!((d.head().number, d.head().hash), (filled + 2, seq.hash));
 }
 
 fn skipped(bad: BatchData, want: InvalidBatch) {
@@ -210,6 +237,43 @@ fn a_range_other_than_the_events_is_skipped() {
             payload_blocks: 2,
         },
     );
+}
+
+#[test]
+fn a_range_longer_than_the_bound_is_skipped_without_filling() {
+    let data: Bytes = good().encode(Codec::DEFAULT).into();
+    // the longest range: filled (3,600 empty blocks), the good batch after it
+    skipped(
+        BatchData {
+            batch_index: 0,
+            first_block: 1,
+            last_block: MAX_BLOCKS_PER_BATCH,
+            data: data.clone(),
+        },
+        InvalidBatch::RangeMismatch {
+            event_first: 1,
+            event_last: MAX_BLOCKS_PER_BATCH,
+            payload_first: 1,
+            payload_blocks: 2,
+        },
+    );
+    // one more (the Rollup reverts it): not filled, whatever the data
+    for last_block in [MAX_BLOCKS_PER_BATCH + 1, u64::MAX] {
+        let reason = InvalidBatch::RangeTooLong {
+            first_block: 1,
+            last_block,
+        };
+        assert!(!reason.fills_range());
+        skipped(
+            BatchData {
+                batch_index: 0,
+                first_block: 1,
+                last_block,
+                data: data.clone(),
+            },
+            reason,
+        );
+    }
 }
 
 #[test]

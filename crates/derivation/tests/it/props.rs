@@ -1,5 +1,6 @@
-//! Properties: arbitrary bytes and arbitrary mutations of a valid batch never panic, and a batch
-//! yields blocks exactly when an independent check of the rules says it is valid.
+//! Properties: arbitrary bytes and arbitrary mutations of a valid batch never panic, a batch
+//! yields its blocks exactly when an independent check of the rules says it is valid, and an
+//! invalid batch whose event range starts at the next block yields empty blocks for that range.
 
 use alloy::{
     consensus::{Transaction, TxEnvelope, transaction::SignerRecoverable},
@@ -7,7 +8,7 @@ use alloy::{
 };
 use alloy_primitives::{B256, Bytes};
 use proptest::prelude::*;
-use tributary_derivation::{BatchData, DeriveEvent, L2Head};
+use tributary_derivation::{BatchData, DeriveEvent, L2Head, MAX_BLOCKS_PER_BATCH};
 use tributary_primitives::{BatchPayload, Codec};
 
 use crate::utils::*;
@@ -16,9 +17,40 @@ const CHAIN: u64 = tributary_primitives::chain::L2_DEVNET_CHAIN_ID;
 /// The L1 block carrying the batch.
 const INCLUSION: u64 = 12;
 
+/// What derivation must do with a batch on top of `head` (no forced blocks).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Outcome {
+    /// Valid: its blocks are derived.
+    Accepted,
+    /// Invalid, its event range starting at the next block: empty blocks for that range.
+    Filled { first_block: u64, last_block: u64 },
+    /// Stale, invalid elsewhere, or too long: nothing.
+    Skipped,
+}
+
 /// The rules of docs/derivation.md for a batch on top of `head` (no forced blocks), written
 /// independently of the crate.
-fn oracle(head: &L2Head, batch: &BatchData) -> bool {
+fn oracle(head: &L2Head, batch: &BatchData) -> Outcome {
+    if valid(head, batch) {
+        return Outcome::Accepted;
+    }
+    let next = head.number + 1;
+    let len = batch
+        .last_block
+        .checked_sub(batch.first_block)
+        .map(|n| n as u128 + 1);
+    if batch.first_block == next && len.is_some_and(|n| n <= MAX_BLOCKS_PER_BATCH.into()) {
+        Outcome::Filled {
+            first_block: batch.first_block,
+            last_block: batch.last_block,
+        }
+    } else {
+        Outcome::Skipped
+    }
+}
+
+/// Whether a batch on top of `head` is valid.
+fn valid(head: &L2Head, batch: &BatchData) -> bool {
     let Ok(p) = BatchPayload::decode(&batch.data) else {
         return false;
     };
@@ -74,7 +106,7 @@ fn good() -> BatchPayload {
 /// Derives `batch` in L1 12 after an empty L1 11; checks the outcome against the oracle.
 fn check(batch: BatchData) -> Result<(), TestCaseError> {
     let head = genesis();
-    let valid = oracle(&head, &batch);
+    let outcome = oracle(&head, &batch);
     let mut d = deriver();
     let mut exec = Recorder::new(&head);
     push(&mut d, &mut exec, l1_data(11, vec![], vec![]));
@@ -83,27 +115,62 @@ fn check(batch: BatchData) -> Result<(), TestCaseError> {
         &mut exec,
         l1_data(INCLUSION, vec![], vec![batch.clone()]),
     );
-    let accepted = matches!(events[..], [DeriveEvent::BatchAccepted { .. }]);
-    prop_assert_eq!(accepted, valid, "events {:?}", events);
-    prop_assert!(events.len() == 1);
-    if accepted {
-        let p = BatchPayload::decode(&batch.data).unwrap();
-        prop_assert_eq!(exec.inputs.len(), p.blocks.len());
-        for (input, b) in exec.inputs.iter().zip(&p.blocks) {
-            prop_assert_eq!(
-                (input.timestamp, input.origin.number),
-                (b.timestamp, b.origin_number)
+    match outcome {
+        Outcome::Accepted => {
+            prop_assert!(
+                matches!(events[..], [DeriveEvent::BatchAccepted { .. }]),
+                "events {:?}",
+                events
             );
-            let raw: Vec<Bytes> = input
-                .transactions
-                .iter()
-                .map(|t| alloy::eips::eip2718::Encodable2718::encoded_2718(t.inner()).into())
-                .collect();
-            prop_assert_eq!(&raw, &b.txs);
+            let p = BatchPayload::decode(&batch.data).unwrap();
+            prop_assert_eq!(exec.inputs.len(), p.blocks.len());
+            for (input, b) in exec.inputs.iter().zip(&p.blocks) {
+                prop_assert_eq!(
+                    (input.timestamp, input.origin.number),
+                    (b.timestamp, b.origin_number)
+                );
+                prop_assert!(!input.filled && !input.forced);
+                let raw: Vec<Bytes> = input
+                    .transactions
+                    .iter()
+                    .map(|t| alloy::eips::eip2718::Encodable2718::encoded_2718(t.inner()).into())
+                    .collect();
+                prop_assert_eq!(&raw, &b.txs);
+            }
         }
-    } else {
-        prop_assert!(exec.inputs.is_empty());
-        prop_assert_eq!(*d.head(), head);
+        Outcome::Filled {
+            first_block,
+            last_block,
+        } => {
+            prop_assert!(
+                matches!(
+                    &events[..],
+                    [DeriveEvent::BatchSkipped { reason, .. }, DeriveEvent::EmptyBlocks { first_block: f, last_block: l }]
+                        if reason.fills_range() && (*f, *l) == (first_block, last_block)
+                ),
+                "events {:?}",
+                events
+            );
+            prop_assert_eq!(exec.inputs.len() as u64, last_block - first_block + 1);
+            for (i, input) in (1..).zip(&exec.inputs) {
+                prop_assert_eq!(input.number, head.number + i);
+                prop_assert_eq!(input.origin.block_ref(), head.origin);
+                prop_assert_eq!(input.timestamp, head.timestamp);
+                prop_assert_eq!(input.sequence_number(), head.sequence_number + i);
+                prop_assert!(input.transactions.is_empty() && input.deposits.is_empty());
+                prop_assert!(input.filled && !input.forced);
+            }
+            prop_assert_eq!(d.head().number, last_block);
+        }
+        Outcome::Skipped => {
+            prop_assert!(
+                matches!(&events[..], [DeriveEvent::BatchSkipped { reason, .. }] if batch.first_block != head.number + 1 || !reason.fills_range()),
+                "events {:?}",
+                events
+            );
+            prop_assert!(exec.inputs.is_empty());
+            prop_assert_eq!(*d.head(), head);
+        }
     }
     Ok(())
 }
@@ -217,7 +284,7 @@ proptest! {
         header in prop_oneof![Just(vec![]), (0u8..4).prop_map(|c| vec![0, c])],
         body in proptest::collection::vec(any::<u8>(), 0..400),
         first in prop_oneof![3 => Just(1u64), 1 => 0u64..3],
-        span in 0u64..3,
+        span in prop_oneof![4 => 0u64..3, 1 => MAX_BLOCKS_PER_BATCH - 2..MAX_BLOCKS_PER_BATCH + 1],
     ) {
         let data: Vec<u8> = header.into_iter().chain(body).collect();
         check(BatchData { batch_index: 0, first_block: first, last_block: first + span, data: data.into() })?;
@@ -233,7 +300,7 @@ proptest! {
 
 #[test]
 fn the_unmutated_batch_is_valid_and_every_codec_is_accepted() {
-    assert!(oracle(&genesis(), &apply(&[])));
+    assert_eq!(oracle(&genesis(), &apply(&[])), Outcome::Accepted);
     check(apply(&[])).unwrap();
     for codec in Codec::ALL {
         let p = good();

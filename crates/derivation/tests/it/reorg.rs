@@ -1,7 +1,8 @@
-//! L1 that does not extend what was pushed is refused and changes nothing; execution errors halt.
+//! L1 that does not extend what was pushed is refused and changes nothing; execution errors halt;
+//! a batch built on an L1 block a deep reorg removed is filled with empty blocks.
 
 use alloy_primitives::{B256, keccak256};
-use tributary_derivation::{DeriveError, Deriver, L1BlockData};
+use tributary_derivation::{DeriveError, DeriveEvent, Deriver, InvalidBatch, L1BlockData};
 
 use crate::utils::*;
 
@@ -147,4 +148,81 @@ fn an_execution_error_halts_at_the_last_executed_block() {
         err.to_string(),
         "derivation halted after an execution error"
     );
+}
+
+#[test]
+fn a_batch_built_on_a_reorged_out_origin_is_filled_and_the_chain_goes_on() {
+    // blocks 1 (origin 11) and 2 (origin 12), batched in L1 12
+    let mut d = deriver();
+    let mut exec = Recorder::new(&genesis());
+    let mut seq = Sequencer::at(&genesis());
+    let a = batch_data(
+        0,
+        &seq.batch(vec![
+            block(l1(11).timestamp, 11, vec![tx(0, 0, CHAIN)]),
+            block(l1(12).timestamp, 12, vec![]),
+        ]),
+    );
+    push(&mut d, &mut exec, l1_data(11, vec![], vec![]));
+    assert_eq!(
+        push(&mut d, &mut exec, l1_data(12, vec![], vec![a.clone()])),
+        [accepted(&a)]
+    );
+    let after_a = *d.head();
+
+    // the sequencer built blocks 3 and 4 on an L1 block 13 that a deep reorg removed; the batch,
+    // still in the mempool, lands on the new branch (the Rollup only checks its range)
+    let lost_13 = keccak256("reorged-out L1 13");
+    let mut lost = seq.batch(vec![
+        block(l1(13).timestamp + 1, 13, vec![tx(0, 1, CHAIN)]),
+        block(l1(13).timestamp + 2, 13, vec![]),
+    ]);
+    lost.last_origin_hash = lost_13;
+    let b = batch_data(1, &lost);
+    push(
+        &mut d,
+        &mut exec,
+        l1_data(13, vec![deposit_log(0, 1, 5)], vec![]),
+    );
+    assert_eq!(
+        push(&mut d, &mut exec, l1_data(14, vec![], vec![b])),
+        [
+            DeriveEvent::BatchSkipped {
+                batch_index: 1,
+                reason: InvalidBatch::LastOriginHashMismatch {
+                    expected: l1_hash(13),
+                    got: lost_13,
+                },
+            },
+            DeriveEvent::EmptyBlocks {
+                first_block: 3,
+                last_block: 4
+            },
+        ]
+    );
+    // its range is consumed by empty blocks on the last good block: origin 12, no deposits yet
+    assert_eq!(exec.inputs.len(), 4);
+    assert_filled(&exec.inputs[2..], &after_a);
+    assert_eq!(d.head().number, 4);
+
+    // the restarted sequencer continues after the filled range, as the Rollup's nextBlock (5)
+    // says: block 5 takes origin 13 with its deposit
+    let mut seq = Sequencer::at(&after_a);
+    seq.fill(2);
+    assert_eq!(seq.hash, d.head().hash);
+    let c = batch_data(
+        2,
+        &seq.batch(vec![block(l1(13).timestamp + 3, 13, vec![tx(0, 1, CHAIN)])]),
+    );
+    assert_eq!(
+        push(&mut d, &mut exec, l1_data(15, vec![], vec![c.clone()])),
+        [accepted(&c)]
+    );
+    let five = &exec.inputs[4];
+    assert_eq!((five.number, five.origin.number), (5, 13));
+    assert_eq!(five.sequence_number(), 0);
+    assert_eq!(five.deposits.len(), 1);
+    assert_eq!(five.transactions[0].signer(), signer(0).address());
+    assert!(!five.filled);
+    assert_eq!((d.head().number, d.head().hash), (5, seq.hash));
 }

@@ -259,6 +259,15 @@ impl Sequencer {
         self.origin = b.origin_number;
     }
 
+    /// Appends the `count` empty blocks derivation inserts for an invalid batch's range: the
+    /// parent's timestamp and origin, no transactions.
+    pub(crate) fn fill(&mut self, count: u64) {
+        for _ in 0..count {
+            let b = block(self.timestamp, self.origin, vec![]);
+            self.append(&b);
+        }
+    }
+
     /// Appends the forced block derivation inserts with the next origin.
     pub(crate) fn force(&mut self) -> BatchBlock {
         let origin = self.origin + 1;
@@ -310,5 +319,21 @@ pub(crate) fn accepted(b: &BatchData) -> DeriveEvent {
         batch_index: b.batch_index,
         first_block: b.first_block,
         last_block: b.last_block,
+    }
+}
+
+/// Checks that `inputs` are the empty blocks filling an invalid batch's range after `parent`:
+/// consecutive numbers, the parent's origin and timestamp, sequence numbers counting on from the
+/// parent's, only the L1-info deposit, marked `filled` and not `forced`.
+pub(crate) fn assert_filled(inputs: &[BlockInput], parent: &L2Head) {
+    for (i, input) in (1..).zip(inputs) {
+        assert_eq!(input.number, parent.number + i, "{input:?}");
+        assert_eq!(input.origin.block_ref(), parent.origin, "{input:?}");
+        assert_eq!(input.l1_info.number, parent.origin.number);
+        assert_eq!(input.l1_info.hash, parent.origin.hash);
+        assert_eq!(input.timestamp, parent.timestamp);
+        assert_eq!(input.sequence_number(), parent.sequence_number + i);
+        assert!(input.transactions.is_empty() && input.deposits.is_empty());
+        assert!(input.filled && !input.forced);
     }
 }

@@ -125,7 +125,7 @@ async fn rebuilds_the_same_chain(da: &str) {
     // wait until everything so far is covered by batches on L1, then rebuild from L1 alone
     let target = l2.get_block_number().await.unwrap();
     wait_safe(&devnet, &l2, target).await;
-    let (node, _datadir) = rebuild_and_compare(&devnet, &l2, target, da).await;
+    let (node, _datadir) = rebuild_and_compare(&devnet, &l2, target, da, false).await;
     // the rebuilt state answers like the sequencer's
     let rebuilt = node.head();
     let balance = node
