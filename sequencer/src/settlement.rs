@@ -180,7 +180,7 @@ pub(crate) async fn launch(
         Some(found) => found,
         None => {
             node.store().close().await;
-            node = recover(&client, &config, args.confirmations).await?;
+            node = recover(&client, &config).await?;
             node.update_sync_status(|s| s.l1_enabled = true);
             head_origin(&client, &node)
                 .await?
@@ -266,6 +266,21 @@ pub(crate) async fn launch(
     })
 }
 
+/// Waits (up to a minute) until `account` has no transaction pending on L1.
+async fn wait_idle(client: &L1Client, account: alloy::primitives::Address) -> eyre::Result<()> {
+    use alloy::providers::Provider;
+    for _ in 0..240 {
+        let provider = client.provider();
+        let latest = provider.get_transaction_count(account).latest().await?;
+        let pending = provider.get_transaction_count(account).pending().await?;
+        if pending <= latest {
+            return Ok(());
+        }
+        tokio::time::sleep(Duration::from_millis(250)).await;
+    }
+    bail!("the batcher {account} still has transactions pending on L1 after a minute")
+}
+
 /// The L1 origin (with its header fields) and sequence number of `node`'s head, or `None` when
 /// that L1 block is no longer canonical.
 async fn head_origin(
@@ -284,7 +299,7 @@ async fn head_origin(
 /// the confirmed L1 chain, the pool journal comes along, and the transactions of the old
 /// chain's blocks past the derived head go back to the pool (nothing acknowledged is dropped
 /// unless it became invalid).
-async fn recover(client: &L1Client, config: &NodeConfig, confirmations: u64) -> eyre::Result<Node> {
+async fn recover(client: &L1Client, config: &NodeConfig) -> eyre::Result<Node> {
     let datadir = &config.datadir;
     let stamp = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)?
@@ -317,7 +332,11 @@ async fn recover(client: &L1Client, config: &NodeConfig, confirmations: u64) -> 
     let node = Node::open(config.clone())
         .await
         .wrap_err("opening the new datadir")?;
-    let until = client.head_number().await?.saturating_sub(confirmations);
+    // A batch the previous run sent may still be in flight and land on the new branch: wait
+    // until the batcher key has nothing pending, then derive everything L1 has, so the chain
+    // continues after every range the Rollup accepted (docs/derivation.md, invalid batches).
+    wait_idle(client, client.deployment().roles.batcher).await?;
+    let until = client.head_number().await?;
     let derived = derive_into(client, &node, until, |_| {}).await?;
 
     let old_store = Store::open(old).await?;

@@ -181,9 +181,6 @@ async fn run() {
 /// executed: the sequencer stops instead of building on it, and on restart re-derives its chain
 /// from the canonical L1, where that deposit never happened.
 #[tokio::test(flavor = "multi_thread")]
-#[ignore = "open: the sequencer stops and re-derives (the lost deposit is gone from L2), but a \
-            rebuild from L1 afterwards still differs from the recovered chain from block 1 on; \
-            see docs/operations.md, Reorgs"]
 async fn deep_l1_reorg_stops_the_sequencer_and_the_restart_rederives() {
     Box::pin(deep()).await;
 }

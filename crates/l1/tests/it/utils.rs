@@ -215,6 +215,11 @@ fn spawn(args: &[String], dir: &Path) -> Child {
 
 impl Drop for Devnet {
     fn drop(&mut self) {
+        if std::env::var_os("TRIBUTARY_KEEP_TEST_DIRS").is_some() {
+            eprintln!("keeping {}", self.dir.path().display());
+            let dir = std::mem::replace(&mut self.dir, tempfile::tempdir().unwrap());
+            let _ = dir.keep();
+        }
         let _ = kill(Pid::from_raw(self.child.id() as i32), Signal::SIGINT);
         let deadline = Instant::now() + Duration::from_secs(30);
         while Instant::now() < deadline {
