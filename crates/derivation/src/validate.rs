@@ -20,9 +20,9 @@ use crate::{
     l1_window::{KnownL1, L1Window},
 };
 
-/// The most blocks one batch may cover: the Rollup contract's `MAX_BLOCKS_PER_BATCH` (an hour of
-/// 1 s blocks). A longer event range is [`InvalidBatch::RangeTooLong`] and is not filled.
-pub const MAX_BLOCKS_PER_BATCH: u64 = 3_600;
+/// The most blocks one batch may cover (the Rollup's bound, kept in primitives beside the
+/// batch chain). A longer event range is [`InvalidBatch::RangeTooLong`] and is not filled.
+pub use tributary_primitives::batch::MAX_BLOCKS_PER_BATCH;
 
 /// A block derivation inserted (forced inclusion), remembered so that a later batch may re-cover
 /// it with the same content.

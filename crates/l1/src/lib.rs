@@ -43,5 +43,7 @@ pub use derive::{DeriveStep, derive_into, derived_head};
 pub use error::{L1Error, Result};
 pub use follower::{ConfirmedBlock, FollowerConfig, L1View, run_follower};
 pub use origin::L1Origin;
-pub use proposer::{ProposedOutput, ProposerConfig, output_at, propose_next, run_proposer};
+pub use proposer::{
+    ProposedOutput, ProposerConfig, output_at, propose_next, reclaim_next, run_proposer,
+};
 pub use sender::TxSender;

@@ -67,6 +67,8 @@ pub async fn run_proposer(
 ) {
     info!(target: "l1::proposer", address = %sender.address(), "proposer started");
     let mut last = Instant::now();
+    // outputs below this index are finalized and reclaimed (or not ours)
+    let mut reclaim_cursor = 0u64;
     loop {
         let force = last.elapsed() >= config.max_interval;
         let round = tokio::select! {
@@ -75,7 +77,16 @@ pub async fn run_proposer(
         };
         match round {
             Ok(Some(_)) => last = Instant::now(),
-            Ok(None) => {}
+            Ok(None) => {
+                // idle: take back a finalized output's bond (one transaction per round)
+                let reclaim = tokio::select! {
+                    r = reclaim_next(&client, &sender, &mut reclaim_cursor) => r,
+                    _ = shutdown.changed() => return,
+                };
+                if let Err(e) = reclaim {
+                    warn!(target: "l1::proposer", error = %e, "bond reclaim failed; retrying");
+                }
+            }
             Err(e) => warn!(target: "l1::proposer", error = %e, "proposal round failed; retrying"),
         }
         sender.report_balance().await;
@@ -152,6 +163,55 @@ pub async fn propose_next(
     metrics::counter!("tributary_proposer_outputs_total").increment(1);
     metrics::gauge!("tributary_proposer_latest_l2_block").set(target as f64);
     Ok(Some(proposed))
+}
+
+/// Takes back the bond of the first finalized, unreclaimed output of this proposer at or after
+/// `cursor` (and withdraws the credit), moving the cursor past outputs that need nothing.
+/// Returns whether a transaction was sent.
+pub async fn reclaim_next(client: &L1Client, sender: &TxSender, cursor: &mut u64) -> Result<bool> {
+    let rollup = client.rollup();
+    let count: u64 = rollup
+        .outputCount()
+        .call()
+        .await
+        .map_err(|e| L1Error::rpc("Rollup.outputCount", e))?
+        .saturating_to();
+    while *cursor < count {
+        let index = U256::from(*cursor);
+        let output = rollup
+            .getOutput(index)
+            .call()
+            .await
+            .map_err(|e| L1Error::rpc("Rollup.getOutput", e))?;
+        if output.proposer != sender.address() || output.bondReclaimed {
+            *cursor += 1;
+            continue;
+        }
+        let finalized = rollup
+            .isFinalized(index)
+            .call()
+            .await
+            .map_err(|e| L1Error::rpc("Rollup.isFinalized", e))?;
+        if !finalized {
+            return Ok(false);
+        }
+        let to = client.deployment().contracts.rollup;
+        let reclaim = rollup
+            .reclaimProposerBond(index)
+            .into_transaction_request()
+            .with_to(to);
+        sender.send(reclaim, None).await?;
+        let withdraw = rollup
+            .withdrawCredits()
+            .into_transaction_request()
+            .with_to(to);
+        sender.send(withdraw, None).await?;
+        info!(target: "l1::proposer", output_index = *cursor, "proposer bond reclaimed");
+        metrics::counter!("tributary_proposer_bonds_reclaimed_total").increment(1);
+        *cursor += 1;
+        return Ok(true);
+    }
+    Ok(false)
 }
 
 /// The output root preimage of L2 block `number`, from the local store.

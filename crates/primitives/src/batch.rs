@@ -37,6 +37,10 @@ pub fn blob_data_hash(versioned_hashes: &[B256]) -> Result<B256, BatchError> {
     Ok(keccak256(versioned_hashes.concat()))
 }
 
+/// The most L2 blocks one batch may cover: the Rollup contract's `MAX_BLOCKS_PER_BATCH` (an hour
+/// of 1 s blocks). It bounds the empty blocks derivation fills an invalid batch's range with.
+pub const MAX_BLOCKS_PER_BATCH: u64 = 3_600;
+
 /// One step of the hash chain: `keccak256(abi.encode(prev, first, last, dataHash))`.
 pub fn chain_hash_step(prev: B256, first_block: u64, last_block: u64, data_hash: B256) -> B256 {
     keccak256((prev, first_block, last_block, data_hash).abi_encode())
@@ -64,8 +68,8 @@ impl Default for BatchChain {
 }
 
 impl BatchChain {
-    /// Appends a batch with the contract's rules (`first == nextBlock`, `first <= last < u64::MAX`),
-    /// returning the new chain hash.
+    /// Appends a batch with the contract's rules (`first == nextBlock`, `first <= last < u64::MAX`,
+    /// at most [`MAX_BLOCKS_PER_BATCH`] blocks), returning the new chain hash.
     ///
     /// On error the chain is unchanged.
     pub fn push(
@@ -80,7 +84,10 @@ impl BatchChain {
                 expected: self.next_block,
             });
         }
-        if last_block < first_block || last_block == u64::MAX {
+        if last_block < first_block
+            || last_block == u64::MAX
+            || last_block - first_block >= MAX_BLOCKS_PER_BATCH
+        {
             return Err(BatchError::InvalidRange {
                 first: first_block,
                 last: last_block,
@@ -96,6 +103,21 @@ impl BatchChain {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn ranges_longer_than_the_bound_are_refused() {
+        let mut chain = BatchChain::default();
+        assert_eq!(
+            chain.push(1, MAX_BLOCKS_PER_BATCH + 1, B256::ZERO),
+            Err(BatchError::InvalidRange {
+                first: 1,
+                last: MAX_BLOCKS_PER_BATCH + 1
+            })
+        );
+        assert_eq!(chain, BatchChain::default());
+        chain.push(1, MAX_BLOCKS_PER_BATCH, B256::ZERO).unwrap();
+        assert_eq!(chain.next_block, MAX_BLOCKS_PER_BATCH + 1);
+    }
 
     #[test]
     fn chain_step_is_four_abi_words() {

@@ -143,6 +143,24 @@ async fn rebuilds_the_same_chain(da: &str) {
             .unwrap()
     );
     node.store().close().await;
+
+    // the proposer takes its bonds back once outputs finalize (4 s window on this devnet)
+    let rollup = tributary_contracts::Rollup::new(deployment.contracts.rollup, &l1);
+    let deadline = Instant::now() + Duration::from_secs(90);
+    while !rollup
+        .getOutput(U256::ZERO)
+        .call()
+        .await
+        .unwrap()
+        .bondReclaimed
+    {
+        assert!(
+            Instant::now() < deadline,
+            "bond of output 0 not reclaimed:\n{}",
+            devnet.logs()
+        );
+        tokio::time::sleep(Duration::from_millis(500)).await;
+    }
 }
 
 #[tokio::test(flavor = "multi_thread")]
