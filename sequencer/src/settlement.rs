@@ -19,6 +19,7 @@ use tributary_genesis::L2Genesis;
 use tributary_l1::{
     BatcherConfig, DataAvailability, FollowerConfig, L1Client, L1Error, L1Origin, L1View,
     ProposerConfig, TxSender, derive_into, derived_head, run_batcher, run_follower, run_proposer,
+    wait_until_idle,
 };
 use tributary_node::{Node, NodeConfig, NodeHandle};
 use tributary_primitives::Deployment;
@@ -266,21 +267,6 @@ pub(crate) async fn launch(
     })
 }
 
-/// Waits (up to a minute) until `account` has no transaction pending on L1.
-async fn wait_idle(client: &L1Client, account: alloy::primitives::Address) -> eyre::Result<()> {
-    use alloy::providers::Provider;
-    for _ in 0..240 {
-        let provider = client.provider();
-        let latest = provider.get_transaction_count(account).latest().await?;
-        let pending = provider.get_transaction_count(account).pending().await?;
-        if pending <= latest {
-            return Ok(());
-        }
-        tokio::time::sleep(Duration::from_millis(250)).await;
-    }
-    bail!("the batcher {account} still has transactions pending on L1 after a minute")
-}
-
 /// The L1 origin (with its header fields) and sequence number of `node`'s head, or `None` when
 /// that L1 block is no longer canonical.
 async fn head_origin(
@@ -335,7 +321,8 @@ async fn recover(client: &L1Client, config: &NodeConfig) -> eyre::Result<Node> {
     // A batch the previous run sent may still be in flight and land on the new branch: wait
     // until the batcher key has nothing pending, then derive everything L1 has, so the chain
     // continues after every range the Rollup accepted (docs/derivation.md, invalid batches).
-    wait_idle(client, client.deployment().roles.batcher).await?;
+    let batcher = client.deployment().roles.batcher;
+    wait_until_idle(client.provider(), batcher, Duration::from_secs(60), |_| {}).await?;
     let until = client.head_number().await?;
     let derived = derive_into(client, &node, until, |_| {}).await?;
 

@@ -46,4 +46,4 @@ pub use origin::L1Origin;
 pub use proposer::{
     ProposedOutput, ProposerConfig, output_at, propose_next, reclaim_next, run_proposer,
 };
-pub use sender::TxSender;
+pub use sender::{TxSender, wait_until_idle};

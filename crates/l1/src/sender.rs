@@ -78,34 +78,12 @@ impl TxSender {
 
     /// Waits until no transaction of this key is pending; returns the next nonce.
     pub async fn wait_idle(&self) -> Result<u64> {
-        let started = Instant::now();
-        loop {
-            let latest = self
-                .provider
-                .get_transaction_count(self.address)
-                .block_id(BlockNumberOrTag::Latest.into())
-                .await
-                .map_err(|e| L1Error::rpc("eth_getTransactionCount", e))?;
-            let pending = self
-                .provider
-                .get_transaction_count(self.address)
-                .pending()
-                .await
-                .map_err(|e| L1Error::rpc("eth_getTransactionCount", e))?;
-            metrics::gauge!("tributary_l1_pending_transactions", "role" => self.role)
-                .set(pending.saturating_sub(latest) as f64);
-            if pending <= latest {
-                return Ok(latest);
-            }
-            if started.elapsed() > SEND_TIMEOUT {
-                return Err(L1Error::Rpc(format!(
-                    "{} transactions of {} stay pending",
-                    pending - latest,
-                    self.address
-                )));
-            }
-            tokio::time::sleep(POLL).await;
-        }
+        let role = self.role;
+        wait_until_idle(&self.provider, self.address, SEND_TIMEOUT, |in_flight| {
+            metrics::gauge!("tributary_l1_pending_transactions", "role" => role)
+                .set(in_flight as f64);
+        })
+        .await
     }
 
     /// Simulates, signs and sends `request` (with `sidecar` for a blob transaction), bumping the
@@ -170,12 +148,7 @@ impl TxSender {
             // An L1 reorg can drop an earlier transaction of this key (this one then waits
             // behind a gap forever), or another version of this nonce may have been mined
             // unseen: either way the caller re-reads L1 and plans again.
-            let latest = self
-                .provider
-                .get_transaction_count(self.address)
-                .block_id(BlockNumberOrTag::Latest.into())
-                .await
-                .map_err(|e| L1Error::rpc("eth_getTransactionCount", e))?;
+            let (latest, _) = nonces(&self.provider, self.address).await?;
             if latest != nonce {
                 return Err(L1Error::Rpc(format!(
                     "{} transaction with nonce {nonce} is stale (account nonce {latest}); re-planning",
@@ -209,6 +182,47 @@ impl TxSender {
             .blob_fee(alloy::eips::eip7840::BlobParams::prague())
             .unwrap_or(1);
         Ok((2 * base + tip, tip, (2 * blob).max(1)))
+    }
+}
+
+/// The (latest, pending) nonces of `account`.
+async fn nonces(provider: &DynProvider, account: Address) -> Result<(u64, u64)> {
+    let count = |tag: BlockNumberOrTag| async move {
+        provider
+            .get_transaction_count(account)
+            .block_id(tag.into())
+            .await
+            .map_err(|e| L1Error::rpc("eth_getTransactionCount", e))
+    };
+    Ok((
+        count(BlockNumberOrTag::Latest).await?,
+        count(BlockNumberOrTag::Pending).await?,
+    ))
+}
+
+/// Waits until `account` has no transaction pending on L1 (pending nonce == latest nonce),
+/// telling `observe` how many are in flight at each poll; returns the next nonce. Fails after
+/// `timeout`.
+pub async fn wait_until_idle(
+    provider: &DynProvider,
+    account: Address,
+    timeout: Duration,
+    mut observe: impl FnMut(u64),
+) -> Result<u64> {
+    let started = Instant::now();
+    loop {
+        let (latest, pending) = nonces(provider, account).await?;
+        observe(pending.saturating_sub(latest));
+        if pending <= latest {
+            return Ok(latest);
+        }
+        if started.elapsed() > timeout {
+            return Err(L1Error::Rpc(format!(
+                "{} transactions of {account} stay pending",
+                pending - latest
+            )));
+        }
+        tokio::time::sleep(POLL).await;
     }
 }
 

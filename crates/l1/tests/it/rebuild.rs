@@ -11,11 +11,10 @@ use alloy::{
     rpc::types::TransactionRequest,
     signers::local::MnemonicBuilder,
 };
-use tributary_contracts::{OpenToken, Portal};
 use tributary_genesis::DEV_MNEMONIC;
 use tributary_primitives::{Deployment, predeploys};
 
-use crate::utils::{Devnet, rebuild_and_compare, wait_safe};
+use crate::utils::{Devnet, approve_portal, deposit, rebuild_and_compare, wait_balance, wait_safe};
 
 /// Init code of a contract whose runtime adds 1 to slot 0 on every call.
 const COUNTER_INIT: &str = "600b600c600039600b6000f360016000540160005500";
@@ -96,31 +95,18 @@ async fn rebuilds_the_same_chain(da: &str) {
     let mint = U256::from(123_456_789u64);
     let depositor = address!("0x3C44CdDdB6a900fa2b585dd299e03d12FA4293BC");
     let before = l2.get_balance(depositor).await.unwrap();
-    OpenToken::new(deployment.contracts.open_token, &l1)
-        .approve(deployment.contracts.portal, mint)
-        .send()
-        .await
-        .unwrap()
-        .get_receipt()
-        .await
-        .unwrap();
-    Portal::new(deployment.contracts.portal, &l1)
-        .depositTransaction(depositor, mint, U256::ZERO, 100_000, false, Bytes::new())
-        .send()
-        .await
-        .unwrap()
-        .get_receipt()
-        .await
-        .unwrap();
-    let deadline = Instant::now() + Duration::from_secs(60);
-    while l2.get_balance(depositor).await.unwrap() != before + mint {
-        assert!(
-            Instant::now() < deadline,
-            "deposit not on L2:\n{}",
-            devnet.logs()
-        );
-        tokio::time::sleep(Duration::from_millis(200)).await;
-    }
+    approve_portal(&l1, &deployment, mint).await;
+    deposit(&l1, &deployment, depositor, mint).await;
+    let expected = before + mint;
+    wait_balance(
+        &devnet,
+        &l2,
+        depositor,
+        expected,
+        Duration::from_secs(60),
+        |_| true,
+    )
+    .await;
 
     // wait until everything so far is covered by batches on L1, then rebuild from L1 alone
     let target = l2.get_block_number().await.unwrap();

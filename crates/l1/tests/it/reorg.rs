@@ -2,21 +2,21 @@
 //! counts only the deposits of the canonical L1 chain, every L2 block is in the batch hash chain
 //! exactly once, and the chain rebuilt from the canonical L1 alone is the sequencer's.
 
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use alloy::{
     network::EthereumWallet,
-    primitives::{B256, Bytes, U256},
+    primitives::{B256, U256},
     providers::{Provider, ProviderBuilder},
     rpc::types::Filter,
     signers::local::MnemonicBuilder,
     sol_types::SolEvent,
 };
-use tributary_contracts::{OpenToken, Portal, Rollup};
+use tributary_contracts::Rollup;
 use tributary_genesis::DEV_MNEMONIC;
 use tributary_primitives::{Deployment, batch::chain_hash_step};
 
-use crate::utils::{Devnet, rebuild_and_compare, wait_safe};
+use crate::utils::{Devnet, approve_portal, deposit, rebuild_and_compare, wait_balance, wait_safe};
 
 /// Confirmation depth of the sequencer in this test: reorgs shallower than this never reach L2.
 const CONFIRMATIONS: u64 = 4;
@@ -37,17 +37,8 @@ async fn run() {
         .wallet(EthereumWallet::from(depositor))
         .connect_http(devnet.get("l1_rpc").parse().unwrap());
     let l2 = ProviderBuilder::new().connect_http(devnet.get("l2_rpc").parse().unwrap());
-    let token = OpenToken::new(deployment.contracts.open_token, &l1);
-    let portal = Portal::new(deployment.contracts.portal, &l1);
     let rollup = Rollup::new(deployment.contracts.rollup, l1.clone());
-    token
-        .approve(deployment.contracts.portal, U256::MAX)
-        .send()
-        .await
-        .unwrap()
-        .get_receipt()
-        .await
-        .unwrap();
+    approve_portal(&l1, &deployment, U256::MAX).await;
     let start = l2.get_balance(who).await.unwrap();
 
     // A deposit and a batch in blocks that L1 then reorgs out (before they are confirmed).
@@ -60,15 +51,7 @@ async fn run() {
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
         let batch_block = l1.get_block_number().await.unwrap();
-        let receipt = portal
-            .depositTransaction(who, lost, U256::ZERO, 100_000, false, Bytes::new())
-            .send()
-            .await
-            .unwrap()
-            .get_receipt()
-            .await
-            .unwrap();
-        assert!(receipt.status());
+        let receipt = deposit(&l1, &deployment, who, lost).await;
         let head = l1.get_block_number().await.unwrap();
         let depth = head + 1 - batch_block.min(receipt.block_number.unwrap());
         if depth >= CONFIRMATIONS {
@@ -99,36 +82,18 @@ async fn run() {
         )))
         .connect_http(devnet.get("l1_rpc").parse().unwrap());
     // the reorg may have taken the approval too
-    OpenToken::new(deployment.contracts.open_token, &l1)
-        .approve(deployment.contracts.portal, U256::MAX)
-        .send()
-        .await
-        .unwrap()
-        .get_receipt()
-        .await
-        .unwrap();
-    Portal::new(deployment.contracts.portal, &l1)
-        .depositTransaction(who, kept, U256::ZERO, 100_000, false, Bytes::new())
-        .send()
-        .await
-        .unwrap()
-        .get_receipt()
-        .await
-        .unwrap();
-    let deadline = Instant::now() + Duration::from_secs(60);
-    while l2.get_balance(who).await.unwrap() != start + kept {
-        let now = l2.get_balance(who).await.unwrap();
-        assert!(
-            now == start || now == start + kept,
-            "L2 balance {now} counts a deposit of the lost blocks (start {start})"
-        );
-        assert!(
-            Instant::now() < deadline,
-            "kept deposit not on L2:\n{}",
-            devnet.logs()
-        );
-        tokio::time::sleep(Duration::from_millis(200)).await;
-    }
+    approve_portal(&l1, &deployment, U256::MAX).await;
+    deposit(&l1, &deployment, who, kept).await;
+    let allowed = |now| now == start || now == start + kept;
+    wait_balance(
+        &devnet,
+        &l2,
+        who,
+        start + kept,
+        Duration::from_secs(60),
+        allowed,
+    )
+    .await;
 
     // everything posted again, exactly once
     let target = l2.get_block_number().await.unwrap();
@@ -200,35 +165,21 @@ async fn deep() {
     let l1 = fresh_l1();
     let who = MnemonicBuilder::from_phrase_nth(DEV_MNEMONIC, 4).address();
     let l2 = ProviderBuilder::new().connect_http(devnet.get("l2_rpc").parse().unwrap());
-    OpenToken::new(deployment.contracts.open_token, &l1)
-        .approve(deployment.contracts.portal, U256::MAX)
-        .send()
-        .await
-        .unwrap()
-        .get_receipt()
-        .await
-        .unwrap();
+    approve_portal(&l1, &deployment, U256::MAX).await;
     let start = l2.get_balance(who).await.unwrap();
 
     // a deposit the L2 executes...
     let lost = U256::from(333_333u64);
-    let receipt = Portal::new(deployment.contracts.portal, &l1)
-        .depositTransaction(who, lost, U256::ZERO, 100_000, false, Bytes::new())
-        .send()
-        .await
-        .unwrap()
-        .get_receipt()
-        .await
-        .unwrap();
-    let deadline = Instant::now() + Duration::from_secs(60);
-    while l2.get_balance(who).await.unwrap() != start + lost {
-        assert!(
-            Instant::now() < deadline,
-            "deposit not on L2:\n{}",
-            devnet.logs()
-        );
-        tokio::time::sleep(Duration::from_millis(200)).await;
-    }
+    let receipt = deposit(&l1, &deployment, who, lost).await;
+    wait_balance(
+        &devnet,
+        &l2,
+        who,
+        start + lost,
+        Duration::from_secs(60),
+        |_| true,
+    )
+    .await;
     // ...then L1 takes its block back
     let head = l1.get_block_number().await.unwrap();
     let depth = head + 1 - receipt.block_number.unwrap();
@@ -258,41 +209,27 @@ async fn deep() {
     assert!(moved, "the old datadir is kept aside");
     // the re-derived chain catches up with L1 origin by origin: the funding deposit comes
     // back, the lost one never does
-    let deadline = Instant::now() + Duration::from_secs(120);
-    loop {
-        let now = l2.get_balance(who).await.unwrap();
-        assert!(
-            now <= start,
-            "L2 balance {now} counts the lost deposit (start {start})"
-        );
-        if now == start {
-            break;
-        }
-        assert!(
-            Instant::now() < deadline,
-            "funding not re-derived:\n{}",
-            devnet.logs()
-        );
-        tokio::time::sleep(Duration::from_millis(250)).await;
-    }
+    let at_most_start = |now| now <= start;
+    wait_balance(
+        &devnet,
+        &l2,
+        who,
+        start,
+        Duration::from_secs(120),
+        at_most_start,
+    )
+    .await;
     let kept = U256::from(444_444u64);
-    Portal::new(deployment.contracts.portal, fresh_l1())
-        .depositTransaction(who, kept, U256::ZERO, 100_000, false, Bytes::new())
-        .send()
-        .await
-        .unwrap()
-        .get_receipt()
-        .await
-        .unwrap();
-    let deadline = Instant::now() + Duration::from_secs(60);
-    while l2.get_balance(who).await.unwrap() != start + kept {
-        assert!(
-            Instant::now() < deadline,
-            "new deposit not on L2:\n{}",
-            devnet.logs()
-        );
-        tokio::time::sleep(Duration::from_millis(200)).await;
-    }
+    deposit(&fresh_l1(), &deployment, who, kept).await;
+    wait_balance(
+        &devnet,
+        &l2,
+        who,
+        start + kept,
+        Duration::from_secs(60),
+        |_| true,
+    )
+    .await;
     let target = l2.get_block_number().await.unwrap();
     wait_safe(&devnet, &l2, target).await;
     let (node, _dir) = rebuild_and_compare(&devnet, &l2, target, "after deep reorg", true).await;

@@ -8,12 +8,17 @@ use std::{
     time::{Duration, Instant},
 };
 
-use alloy::providers::Provider;
+use alloy::{
+    primitives::{Address, Bytes, U256},
+    providers::Provider,
+    rpc::types::TransactionReceipt,
+};
 use nix::{
     sys::signal::{Signal, kill},
     unistd::Pid,
 };
 use serde_json::Value;
+use tributary_contracts::{OpenToken, Portal};
 use tributary_derivation::DeriveEvent;
 use tributary_genesis::L2Genesis;
 use tributary_l1::{L1Client, derive_into};
@@ -325,4 +330,64 @@ pub(crate) async fn rebuild_and_compare(
         assert_eq!(ours.state_root, theirs.state_root);
     }
     (node, datadir)
+}
+
+/// Lets the Portal take `amount` OPEN from `l1`'s account.
+pub(crate) async fn approve_portal(l1: &impl Provider, deployment: &Deployment, amount: U256) {
+    OpenToken::new(deployment.contracts.open_token, l1)
+        .approve(deployment.contracts.portal, amount)
+        .send()
+        .await
+        .unwrap()
+        .get_receipt()
+        .await
+        .unwrap();
+}
+
+/// Deposits `mint` OPEN to `to` on L2 through the Portal, from `l1`'s account.
+pub(crate) async fn deposit(
+    l1: &impl Provider,
+    deployment: &Deployment,
+    to: Address,
+    mint: U256,
+) -> TransactionReceipt {
+    let receipt = Portal::new(deployment.contracts.portal, l1)
+        .depositTransaction(to, mint, U256::ZERO, 100_000, false, Bytes::new())
+        .send()
+        .await
+        .unwrap()
+        .get_receipt()
+        .await
+        .unwrap();
+    assert!(receipt.status(), "deposit reverted on L1");
+    receipt
+}
+
+/// Waits until `who`'s L2 balance is `expected`; every balance seen on the way must pass
+/// `allowed`.
+pub(crate) async fn wait_balance(
+    devnet: &Devnet,
+    l2: &impl Provider,
+    who: Address,
+    expected: U256,
+    timeout: Duration,
+    allowed: impl Fn(U256) -> bool,
+) {
+    let deadline = Instant::now() + timeout;
+    loop {
+        let now = l2.get_balance(who).await.unwrap();
+        assert!(
+            allowed(now),
+            "unexpected L2 balance {now} of {who} (waiting for {expected})"
+        );
+        if now == expected {
+            return;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "L2 balance of {who} never became {expected}:\n{}",
+            devnet.logs()
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
 }
