@@ -93,6 +93,132 @@ pub async fn derived_head(
     ))
 }
 
+/// A [`Deriver`] bound to a node: pushes canonical L1 blocks and imports the L2 blocks they
+/// make canonical into the node, keeping its place between calls (the prover's `watch` advances
+/// one instance as L1 grows).
+pub struct NodeDeriver {
+    /// Taken while a push runs on a blocking thread; missing after that thread panicked.
+    state: Option<(Deriver, NodeExecutor)>,
+    /// The derived head when `state` is taken (kept for [`Self::head`]).
+    head: L2Head,
+    /// The last L1 block pushed.
+    l1_head: BlockRef,
+    /// The next L1 block to push.
+    next: u64,
+}
+
+impl std::fmt::Debug for NodeDeriver {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("NodeDeriver")
+            .field("head", &self.head)
+            .field("l1_head", &self.l1_head)
+            .finish()
+    }
+}
+
+impl NodeDeriver {
+    /// A deriver standing at `node`'s head (a node opened with [`Node::open`], not producing).
+    ///
+    /// `processed` is the last L1 block whose push completed when that head was saved: the L1
+    /// blocks after the head's origin up to it are replayed without deriving (the exact resume
+    /// of the derivation crate's docs, "Resuming"). With `None` the head's origin is pushed
+    /// again and its batches are skipped as stale.
+    pub async fn open(client: &L1Client, node: &Node, processed: Option<u64>) -> Result<Self> {
+        let (head, origin) = derived_head(client, node).await?;
+        let mut deriver = Deriver::new(node.config().rollup.clone(), head, origin.clone())
+            .map_err(|e| L1Error::Derivation(e.to_string()))?;
+        let processed = processed.filter(|&m| m >= origin.number);
+        for number in origin.number + 1..=processed.unwrap_or(origin.number) {
+            let data = fetch(client, number).await?;
+            deriver
+                .push_processed(&data)
+                .map_err(|e| L1Error::Derivation(e.to_string()))?;
+        }
+        Ok(Self {
+            head: *deriver.head(),
+            l1_head: deriver.l1_head(),
+            state: Some((
+                deriver,
+                NodeExecutor {
+                    importer: node.importer(),
+                    runtime: Handle::current(),
+                },
+            )),
+            next: processed.map_or(origin.number, |m| m + 1),
+        })
+    }
+
+    /// The last derived L2 block.
+    pub fn head(&self) -> &L2Head {
+        &self.head
+    }
+
+    /// The last L1 block pushed (the head's origin before the first push).
+    pub fn l1_head(&self) -> BlockRef {
+        self.l1_head
+    }
+
+    /// The next L1 block [`Self::advance`] pushes.
+    pub fn next_l1_block(&self) -> u64 {
+        self.next
+    }
+
+    /// Pushes every L1 block after the last one pushed up to `until` (the head's origin itself
+    /// first, when nothing was pushed yet); `on_step` sees each one's outcome. Returns the derived
+    /// head.
+    pub async fn advance(
+        &mut self,
+        client: &L1Client,
+        until: u64,
+        mut on_step: impl FnMut(&DeriveStep),
+    ) -> Result<L2Head> {
+        let started = Instant::now();
+        let first = self.next;
+        for number in first..=until {
+            let data = fetch(client, number).await?;
+            let (mut deriver, mut executor) = self
+                .state
+                .take()
+                .ok_or_else(|| L1Error::Derivation("an earlier push panicked".into()))?;
+            let (deriver, executor, events) = tokio::task::spawn_blocking(move || {
+                let events = deriver.push(data, &mut executor);
+                (deriver, executor, events)
+            })
+            .await
+            .map_err(|e| L1Error::Derivation(e.to_string()))?;
+            self.head = *deriver.head();
+            self.l1_head = deriver.l1_head();
+            self.state = Some((deriver, executor));
+            let events = events.map_err(|e| L1Error::Derivation(e.to_string()))?;
+            self.next = number + 1;
+            on_step(&DeriveStep {
+                l1_block: number,
+                head: self.head,
+                events,
+            });
+        }
+        let head = self.head;
+        if until >= first {
+            info!(
+                target: "l1::derive",
+                l1_blocks = until + 1 - first,
+                l2_head = head.number,
+                ms = started.elapsed().as_millis() as u64,
+                "derived from L1"
+            );
+        }
+        Ok(head)
+    }
+}
+
+/// One L1 block as derivation reads it (it must exist: callers stay at or below the L1 head).
+async fn fetch(client: &L1Client, number: u64) -> Result<tributary_derivation::L1BlockData> {
+    client
+        .block_data(number, true)
+        .await?
+        .ok_or_else(|| L1Error::Rpc(format!("L1 block {number} not found")))
+}
+
 /// Derives into `node` (opened with [`Node::open`], not producing) every L2 block that L1
 /// blocks up to `until` make canonical, starting after the node's head; `on_step` sees each L1
 /// block's outcome. Returns the derived head.
@@ -100,45 +226,10 @@ pub async fn derive_into(
     client: &L1Client,
     node: &Node,
     until: u64,
-    mut on_step: impl FnMut(&DeriveStep),
+    on_step: impl FnMut(&DeriveStep),
 ) -> Result<L2Head> {
-    let (head, origin) = derived_head(client, node).await?;
-    let mut deriver = Deriver::new(node.config().rollup.clone(), head, origin.clone())
-        .map_err(|e| L1Error::Derivation(e.to_string()))?;
-    let mut executor = NodeExecutor {
-        importer: node.importer(),
-        runtime: Handle::current(),
-    };
-    let started = Instant::now();
-    let first = origin.number;
-    for number in first..=until {
-        let data = client
-            .block_data(number, true)
-            .await?
-            .ok_or_else(|| L1Error::Rpc(format!("L1 block {number} not found")))?;
-        let (returned_deriver, returned_executor, events) =
-            tokio::task::spawn_blocking(move || {
-                let events = deriver.push(data, &mut executor);
-                (deriver, executor, events)
-            })
-            .await
-            .map_err(|e| L1Error::Derivation(e.to_string()))?;
-        deriver = returned_deriver;
-        executor = returned_executor;
-        let events = events.map_err(|e| L1Error::Derivation(e.to_string()))?;
-        on_step(&DeriveStep {
-            l1_block: number,
-            head: *deriver.head(),
-            events,
-        });
-    }
-    let head = *deriver.head();
-    info!(
-        target: "l1::derive",
-        l1_blocks = until.saturating_sub(first) + 1,
-        l2_head = head.number,
-        ms = started.elapsed().as_millis() as u64,
-        "derived from L1"
-    );
-    Ok(head)
+    NodeDeriver::open(client, node, None)
+        .await?
+        .advance(client, until, on_step)
+        .await
 }

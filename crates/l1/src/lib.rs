@@ -39,7 +39,7 @@ pub use batcher::{
     build_batch, post_next, run_batcher,
 };
 pub use client::{L1Client, block_info};
-pub use derive::{DeriveStep, derive_into, derived_head};
+pub use derive::{DeriveStep, NodeDeriver, derive_into, derived_head};
 pub use error::{L1Error, Result};
 pub use follower::{ConfirmedBlock, FollowerConfig, L1View, run_follower};
 pub use origin::L1Origin;

@@ -1,0 +1,95 @@
+use tributary_attribution::{AttributionConfig, Engine, IndexConfig, Outcome, respond};
+
+use crate::utils::MemRegistry;
+
+#[test]
+fn test_engine_ingest_respond_attribute_across_datanets() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut registry = MemRegistry::default();
+    let rust = registry.register(10, 1, "The borrow checker compares scopes to determine whether all borrows are valid. It rejects programs whose references could outlive their data.");
+    let cooking = registry.register(20, 2, "Bread dough rises because yeast ferments the sugars and releases carbon dioxide gas. Knead it for ten minutes before the first proof.");
+    let mut engine = Engine::open(dir.path(), IndexConfig::default()).unwrap();
+    for c in [&rust, &cooking] {
+        assert_eq!(&engine.ingest(&registry, c.text.as_bytes()).unwrap(), c);
+    }
+    assert!(
+        engine
+            .ingest(&registry, b"not registered")
+            .unwrap_err()
+            .is_bad_input()
+    );
+
+    let question = "What does the borrow checker do with scopes and yeast?";
+    let chunks = engine.retrieve(&[1, 2], question, 4).unwrap();
+    assert_eq!(chunks.len(), 2);
+    let answer = respond(question, &chunks, 1).unwrap();
+    assert_eq!(
+        answer,
+        "The borrow checker compares scopes to determine whether all borrows are valid."
+    );
+    let a = engine.attribute(&[2, 1, 1], &answer, &chunks, &AttributionConfig::default());
+    assert_eq!(a.outcome, Outcome::Attributed);
+    assert_eq!(a.weights.len(), 1);
+    assert_eq!(
+        (a.weights[0].contribution_id, a.weights[0].bps),
+        (10, 10_000)
+    );
+    assert_eq!(
+        a.retrieval
+            .iter()
+            .map(|r| (r.contribution_id, r.used))
+            .collect::<Vec<_>>(),
+        [(10, true), (20, false)]
+    );
+    // Only the DataNets asked for count.
+    assert_eq!(
+        engine
+            .attribute(&[2], &answer, &[], &AttributionConfig::default())
+            .outcome,
+        Outcome::Unattributed
+    );
+}
+
+#[test]
+fn test_engine_catch_up_indexes_stored_but_unindexed() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut registry = MemRegistry::default();
+    let texts: Vec<String> = (0..6)
+        .map(|i| {
+            format!(
+                "entry {i} of the store has a sentence long enough to be quoted as evidence {i}"
+            )
+        })
+        .collect();
+    {
+        // Stored by a gateway that crashed before indexing.
+        let store = tributary_attribution::ContentStore::open(dir.path().join("content")).unwrap();
+        for (i, t) in texts.iter().enumerate() {
+            registry.register(i as u64, i as u64 % 2, t);
+            store.put(&registry, t.as_bytes()).unwrap();
+        }
+    }
+    let mut engine = Engine::open(dir.path(), IndexConfig::default()).unwrap();
+    assert!(engine.index(0).is_none());
+    let mut calls = Vec::new();
+    let report = engine
+        .catch_up(|done, total| calls.push((done, total)))
+        .unwrap();
+    assert_eq!(report.added, 6);
+    assert_eq!(calls.last(), Some(&(6, 6)));
+    assert_eq!(
+        engine.index(0).unwrap().len() + engine.index(1).unwrap().len(),
+        6
+    );
+    assert_eq!(engine.catch_up(|_, _| {}).unwrap().added, 0);
+    drop(engine);
+    let engine = Engine::open(dir.path(), IndexConfig::default()).unwrap();
+    let a = engine.attribute(&[0, 1], &texts[3], &[], &AttributionConfig::default());
+    assert_eq!(
+        a.weights
+            .iter()
+            .map(|w| w.contribution_id)
+            .collect::<Vec<_>>(),
+        [3]
+    );
+}

@@ -1,0 +1,8 @@
+//! Integration tests of tributary-attribution: one binary, one module per area.
+
+mod corpus;
+mod engine;
+mod index;
+mod quality;
+mod store;
+mod utils;
