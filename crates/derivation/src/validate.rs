@@ -12,6 +12,7 @@ use alloy::{
 };
 use alloy_primitives::{B256, Bytes};
 use op_alloy_consensus::DEPOSIT_TX_TYPE_ID;
+use rayon::prelude::*;
 use tributary_primitives::{BatchBlock, BatchPayload, RollupConfig};
 
 use crate::{
@@ -124,15 +125,29 @@ pub(crate) fn validate_batch(
             got: payload.last_origin_hash,
         });
     }
-    planned
-        .into_iter()
-        .map(|p| {
-            let transactions = p
-                .block
+    // Sender recovery dominates the cost of a batch (~60 µs per transaction): recover every
+    // transaction of the batch at once, in parallel, then report the first failure in order.
+    let raws: Vec<(u64, usize, &Bytes)> = planned
+        .iter()
+        .flat_map(|p| {
+            p.block
                 .txs
                 .iter()
                 .enumerate()
-                .map(|(index, raw)| recover(cx.config, p.number, index, raw))
+                .map(move |(index, raw)| (p.number, index, raw))
+        })
+        .collect();
+    let mut recovered = raws
+        .par_iter()
+        .map(|&(number, index, raw)| recover(cx.config, number, index, raw))
+        .collect::<Vec<_>>()
+        .into_iter();
+    planned
+        .into_iter()
+        .map(|p| {
+            let transactions = recovered
+                .by_ref()
+                .take(p.block.txs.len())
                 .collect::<Result<Vec<_>, _>>()?;
             Ok(BlockInput {
                 number: p.number,

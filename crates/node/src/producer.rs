@@ -288,8 +288,8 @@ pub(crate) async fn publish(
         hash = %header.hash(),
         txs = write.transactions.len(),
         gas = header.gas_used,
-        build_ms = build_time.as_millis() as u64,
-        commit_ms = commit_time.as_millis() as u64,
+        build_us = build_time.as_micros() as u64,
+        commit_us = commit_time.as_micros() as u64,
         "sealed block"
     );
     let event = Arc::new(NewBlock {

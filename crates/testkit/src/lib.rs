@@ -162,7 +162,10 @@ impl Devnet {
     /// Starts the devnet again on the same directory (it resumes) and waits until /health is
     /// ready.
     pub fn restart(&mut self) {
-        self.child = spawn(&[self.args.clone(), self.extra.clone()].concat(), self.dir.path());
+        self.child = spawn(
+            &[self.args.clone(), self.extra.clone()].concat(),
+            self.dir.path(),
+        );
         let health = self.get("health");
         let deadline = Instant::now() + Duration::from_secs(180);
         loop {
@@ -392,7 +395,9 @@ pub async fn workload(devnet: &Devnet, seed: u64) -> Workload {
     // L2 activity: transfers to fresh accounts, a contract and calls to it, a reverting
     // transaction, a withdrawal
     for i in 0..10u64 {
-        let to = Address::from_word(alloy::primitives::keccak256((seed * 1_000 + i).to_be_bytes()));
+        let to = Address::from_word(alloy::primitives::keccak256(
+            (seed * 1_000 + i).to_be_bytes(),
+        ));
         let tx = TransactionRequest::default()
             .with_to(to)
             .with_value(U256::from(1_000 + i));
@@ -475,4 +480,22 @@ pub async fn workload(devnet: &Devnet, seed: u64) -> Workload {
         withdrawal: withdrawal.transaction_hash,
         last_block: l2.get_block_number().await.unwrap(),
     }
+}
+
+/// The log without terminal colour codes (`ESC [ … m`).
+pub fn strip_ansi(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut chars = text.chars();
+    while let Some(c) = chars.next() {
+        if c == '\u{1b}' {
+            for c in chars.by_ref() {
+                if c == 'm' {
+                    break;
+                }
+            }
+        } else {
+            out.push(c);
+        }
+    }
+    out
 }

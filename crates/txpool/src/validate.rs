@@ -8,6 +8,7 @@ use alloy::{
     eips::eip2718::Decodable2718,
 };
 use alloy_primitives::{Bytes, keccak256};
+use rayon::prelude::*;
 
 use crate::{PoolConfig, PoolError, PoolErrorKind, PoolTransaction};
 
@@ -137,44 +138,13 @@ pub fn validate_stateless(raw: Bytes, config: &PoolConfig) -> Result<PoolTransac
     })
 }
 
-/// [`validate_stateless`] over a batch on up to `available_parallelism` threads; results in
-/// input order.
+/// [`validate_stateless`] over a batch on rayon's pool (one thread per core); results in input
+/// order.
 pub fn validate_batch(
     raws: Vec<Bytes>,
     config: &PoolConfig,
 ) -> Vec<Result<PoolTransaction, PoolError>> {
-    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
-    // below a few transactions per thread, spawning costs more than it saves
-    if threads < 2 || raws.len() < 8 {
-        return raws
-            .into_iter()
-            .map(|raw| validate_stateless(raw, config))
-            .collect();
-    }
-    let chunk = raws.len().div_ceil(threads);
-    let mut chunks: Vec<Vec<Bytes>> = Vec::with_capacity(threads);
-    let mut iter = raws.into_iter().peekable();
-    while iter.peek().is_some() {
-        chunks.push(iter.by_ref().take(chunk).collect());
-    }
-    std::thread::scope(|scope| {
-        let handles: Vec<_> = chunks
-            .into_iter()
-            .map(|chunk| {
-                scope.spawn(move || {
-                    chunk
-                        .into_iter()
-                        .map(|raw| validate_stateless(raw, config))
-                        .collect::<Vec<_>>()
-                })
-            })
-            .collect();
-        handles
-            .into_iter()
-            .flat_map(|h| {
-                h.join()
-                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
-            })
-            .collect()
-    })
+    raws.into_par_iter()
+        .map(|raw| validate_stateless(raw, config))
+        .collect()
 }
