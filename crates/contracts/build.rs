@@ -22,6 +22,9 @@ const CONTRACTS: &[&str] = &[
     "Portal",
     "L2ToL1MessagePasser",
     "L1Block",
+    "DataNetRegistry",
+    "ModelRegistry",
+    "AttributionSettlement",
 ];
 
 fn main() {

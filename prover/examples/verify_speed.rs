@@ -151,6 +151,13 @@ async fn run(txs: usize) {
     let verified_head = report["l2_head"].as_u64().unwrap();
     assert!(verified_head >= last_block);
 
+    if std::env::var_os("VERIFY_SPEED_LOG").is_some() {
+        for line in strip_ansi(&String::from_utf8_lossy(&out.stderr)).lines() {
+            if !line.contains("sealed block") {
+                eprintln!("prover: {line}");
+            }
+        }
+    }
     let sequencer_log = std::fs::read_to_string(devnet.path("sequencer.log")).unwrap();
     let prover_log = String::from_utf8_lossy(&out.stderr).into_owned();
     let range = 1..=verified_head;

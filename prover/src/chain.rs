@@ -17,7 +17,7 @@ use tributary_primitives::Deployment;
 use crate::{L1Args, checkpoint::Checkpoint};
 
 /// L1 blocks derived per call between checks of the stop flag.
-const DERIVE_CHUNK: u64 = 16;
+const DERIVE_CHUNK: u64 = 64;
 
 /// An opened chain: L1 client, the prover's node (not producing) and its checkpoint.
 pub(crate) struct Chain {

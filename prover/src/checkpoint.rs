@@ -109,8 +109,8 @@ impl Checkpoint {
     pub(crate) fn save(&self, path: &Path) -> eyre::Result<()> {
         use std::io::Write;
         let tmp = path.with_extension("json.tmp");
-        let mut file = std::fs::File::create(&tmp)
-            .wrap_err_with(|| format!("writing {}", tmp.display()))?;
+        let mut file =
+            std::fs::File::create(&tmp).wrap_err_with(|| format!("writing {}", tmp.display()))?;
         file.write_all(&serde_json::to_vec_pretty(self)?)?;
         file.sync_all()?;
         std::fs::rename(&tmp, path).wrap_err_with(|| format!("writing {}", path.display()))?;
@@ -173,7 +173,10 @@ impl Checkpoint {
     pub(crate) fn first_anomaly_in(&self, from: u64, to: u64) -> Option<&Anomaly> {
         self.anomalies
             .iter()
-            .filter(|a| a.blocks().is_some_and(|(first, last)| first <= to && last >= from))
+            .filter(|a| {
+                a.blocks()
+                    .is_some_and(|(first, last)| first <= to && last >= from)
+            })
             .min_by_key(|a| a.blocks().map_or(u64::MAX, |(first, _)| first.max(from)))
     }
 }

@@ -12,7 +12,8 @@
 //! ```
 //!
 //! Commands: `verify` (one pass, exit status 1 on any mismatch, `--json`, resumable from its
-//! datadir), `watch` (follow and challenge). Every flag also reads `TRIBUTARY_*` from the
+//! datadir), `watch` (follow and challenge), `witness` and `check-block` (one block, checked
+//! statelessly from its execution witness; exit status 1 when it does not check). Every flag also reads `TRIBUTARY_*` from the
 //! environment; the challenger key only comes from the environment. docs/auditing.md is the
 //! user's guide.
 
@@ -21,6 +22,7 @@ mod checkpoint;
 mod outputs;
 mod verify;
 mod watch;
+mod witness;
 
 use std::{
     path::PathBuf,
@@ -56,6 +58,10 @@ enum Command {
     Verify(verify::VerifyArgs),
     /// Follow L1, check each new output, and challenge a wrong one inside its window.
     Watch(watch::WatchArgs),
+    /// Write a block with its execution witness (from the prover's datadir or an L2 node).
+    Witness(witness::WitnessArgs),
+    /// Re-execute a block from a witness file alone and check its roots.
+    CheckBlock(witness::CheckBlockArgs),
 }
 
 /// Where the rollup lives and where the prover keeps its chain.
@@ -78,7 +84,11 @@ pub(crate) struct L1Args {
     #[arg(long, env = "TRIBUTARY_PROVER_DATADIR", default_value = "prover-data")]
     pub(crate) datadir: PathBuf,
     /// L1 blocks this deep are treated as settled (reorgs above are waited out).
-    #[arg(long = "l1-confirmations", env = "TRIBUTARY_L1_CONFIRMATIONS", default_value_t = 2)]
+    #[arg(
+        long = "l1-confirmations",
+        env = "TRIBUTARY_L1_CONFIRMATIONS",
+        default_value_t = 2
+    )]
     pub(crate) confirmations: u64,
 }
 
@@ -113,6 +123,8 @@ fn main() -> ExitCode {
         match cli.command {
             Command::Verify(args) => verify::run(args, stop).await,
             Command::Watch(args) => watch::run(args, stop).await,
+            Command::Witness(args) => witness::witness(args).await,
+            Command::CheckBlock(args) => witness::check_block(args),
         }
     });
     match result {

@@ -152,7 +152,11 @@ async fn locate(
         && let Some(found) = compare_with_rpc(node, rpc, from, to).await?
     {
         let cause = match anomaly {
-            Some(a) => format!("{}; the L2 RPC's block differs in {}", a.describe(), found.1.join(", ")),
+            Some(a) => format!(
+                "{}; the L2 RPC's block differs in {}",
+                a.describe(),
+                found.1.join(", ")
+            ),
             None => format!(
                 "the L2 RPC's block {} differs from the one derived from L1 in {}",
                 found.0,
@@ -203,7 +207,10 @@ async fn compare_with_rpc(
         Ok::<_, eyre::Report>((ours, theirs))
     };
     let (ours, theirs) = differs(to).await?;
-    if theirs.as_ref().is_some_and(|b| b.header.hash == ours.hash()) {
+    if theirs
+        .as_ref()
+        .is_some_and(|b| b.header.hash == ours.hash())
+    {
         return Ok(None);
     }
     let (mut lo, mut hi) = (from, to);
@@ -238,7 +245,10 @@ async fn compare_with_rpc(
     check("timestamp", ours.timestamp == theirs.timestamp);
     check("gasUsed", ours.gas_used == theirs.gas_used);
     check("mixHash", ours.mix_hash == theirs.mix_hash);
-    check("baseFeePerGas", ours.base_fee_per_gas == theirs.base_fee_per_gas);
+    check(
+        "baseFeePerGas",
+        ours.base_fee_per_gas == theirs.base_fee_per_gas,
+    );
     if fields.is_empty() {
         fields.push("hash".into());
     }

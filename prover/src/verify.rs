@@ -3,10 +3,7 @@
 
 use std::{
     process::ExitCode,
-    sync::{
-        Arc,
-        atomic::AtomicBool,
-    },
+    sync::{Arc, atomic::AtomicBool},
     time::Duration,
 };
 

@@ -17,12 +17,8 @@ use std::{
 };
 
 use alloy::{
-    eips::BlockNumberOrTag,
-    network::TransactionBuilder,
-    providers::Provider,
-    rpc::types::TransactionRequest,
-    signers::local::PrivateKeySigner,
-    sol_types::SolCall,
+    eips::BlockNumberOrTag, network::TransactionBuilder, providers::Provider,
+    rpc::types::TransactionRequest, signers::local::PrivateKeySigner, sol_types::SolCall,
 };
 use alloy_primitives::{B256, U256};
 use clap::Args;
@@ -44,7 +40,11 @@ pub(crate) struct WatchArgs {
     #[command(flatten)]
     pub(crate) l1: L1Args,
     /// Milliseconds between polls of L1.
-    #[arg(long = "poll-ms", env = "TRIBUTARY_PROVER_POLL_MS", default_value_t = 1000)]
+    #[arg(
+        long = "poll-ms",
+        env = "TRIBUTARY_PROVER_POLL_MS",
+        default_value_t = 1000
+    )]
     pub(crate) poll_ms: u64,
     /// Print events as JSON lines on stdout.
     #[arg(long)]
@@ -131,7 +131,10 @@ pub(crate) async fn run(args: WatchArgs, stop: Arc<AtomicBool>) -> eyre::Result<
             {
                 *state = Seen::Resolved;
                 info!(target: "prover::watch", index, %root, "challenge upheld: the output was deleted");
-                emit("resolved", json!({ "index": index, "posted_root": root, "outcome": "deleted" }));
+                emit(
+                    "resolved",
+                    json!({ "index": index, "posted_root": root, "outcome": "deleted" }),
+                );
             }
         }
         for check in &checks {
@@ -142,7 +145,10 @@ pub(crate) async fn run(args: WatchArgs, stop: Arc<AtomicBool>) -> eyre::Result<
                 (Status::Ok, None) => {
                     seen.insert(key, Seen::Ok);
                     info!(target: "prover::watch", index = check.index, l2_block = check.l2_block, "output OK");
-                    emit("ok", json!({ "index": check.index, "l2_block": check.l2_block }));
+                    emit(
+                        "ok",
+                        json!({ "index": check.index, "l2_block": check.l2_block }),
+                    );
                 }
                 (Status::Ok, _) => {}
                 (Status::Mismatch, None) => {
@@ -170,28 +176,43 @@ pub(crate) async fn run(args: WatchArgs, stop: Arc<AtomicBool>) -> eyre::Result<
                 if check.challenger.is_some() {
                     // someone else challenged it already: wait for the resolution with them
                     seen.insert(key, Seen::Challenged);
-                    emit("challenged", json!({ "index": check.index, "by": check.challenger }));
+                    emit(
+                        "challenged",
+                        json!({ "index": check.index, "by": check.challenger }),
+                    );
                 } else if now >= deadline {
                     seen.insert(key, Seen::WindowClosed);
                     error!(target: "prover::watch", index = check.index, deadline, "the challenge window of a wrong output closed before it could be challenged");
-                    emit("window_closed", json!({ "index": check.index, "deadline": deadline }));
+                    emit(
+                        "window_closed",
+                        json!({ "index": check.index, "deadline": deadline }),
+                    );
                 } else if let Some(sender) = &sender {
                     match challenge(sender, &chain, check.index, bond).await {
                         Ok(tx) => {
                             seen.insert(key, Seen::Challenged);
                             info!(target: "prover::watch", index = check.index, %tx, "challenged");
-                            emit("challenged", json!({ "index": check.index, "tx": tx, "bond": bond }));
+                            emit(
+                                "challenged",
+                                json!({ "index": check.index, "tx": tx, "bond": bond }),
+                            );
                         }
                         Err(e) => {
                             warn!(target: "prover::watch", index = check.index, "challenge failed (retrying): {e:#}");
-                            emit("challenge_failed", json!({ "index": check.index, "error": format!("{e:#}") }));
+                            emit(
+                                "challenge_failed",
+                                json!({ "index": check.index, "error": format!("{e:#}") }),
+                            );
                         }
                     }
                 }
             } else if state == Some(Seen::Challenged) && check.challenge_resolved {
                 seen.insert(key, Seen::Resolved);
                 error!(target: "prover::watch", index = check.index, "the guardian resolved the challenge of a wrong output as valid");
-                emit("resolved", json!({ "index": check.index, "outcome": "valid" }));
+                emit(
+                    "resolved",
+                    json!({ "index": check.index, "outcome": "valid" }),
+                );
             }
         }
         tokio::time::sleep(Duration::from_millis(args.poll_ms)).await;
@@ -220,12 +241,8 @@ async fn challenge(sender: &TxSender, chain: &Chain, index: u64, bond: U256) -> 
 /// Writes a mismatch's evidence to `<dir>/output-<index>.json` (best effort: the log has it too).
 fn record_evidence(dir: &std::path::Path, check: &OutputCheck) {
     let path = dir.join(format!("output-{}.json", check.index));
-    let written = std::fs::create_dir_all(dir).and_then(|()| {
-        std::fs::write(
-            &path,
-            serde_json::to_vec_pretty(check).unwrap_or_default(),
-        )
-    });
+    let written = std::fs::create_dir_all(dir)
+        .and_then(|()| std::fs::write(&path, serde_json::to_vec_pretty(check).unwrap_or_default()));
     if let Err(e) = written {
         warn!(target: "prover::watch", path = %path.display(), "writing evidence: {e}");
     }

@@ -269,18 +269,7 @@ pub fn attribute(
     }
     spans.sort_by_key(|s| (s.output.start, s.contribution_id));
 
-    let entries: Vec<(u64, u64)> = totals.iter().map(|(id, (_, w))| (*id, *w)).collect();
-    let weights: Vec<ContributionWeight> = largest_remainder_bps(&entries)
-        .into_iter()
-        .zip(&totals)
-        .filter(|(bps, _)| *bps > 0)
-        .map(|(bps, (id, (hash, _)))| ContributionWeight {
-            contribution_id: *id,
-            content_hash: *hash,
-            bps,
-        })
-        .collect();
-
+    let weights = shares(&totals);
     let retrieval = retrieved
         .iter()
         .map(|chunk| RetrievalEvidence {
@@ -288,11 +277,7 @@ pub fn attribute(
             content_hash: chunk.content_hash,
             chunk: chunk.range.clone(),
             score: chunk.score,
-            used: spans.iter().any(|s| {
-                s.content_hash == chunk.content_hash
-                    && s.source.start < chunk.range.end
-                    && chunk.range.start < s.source.end
-            }),
+            used: uses(&spans, chunk.content_hash, &chunk.range),
         })
         .collect();
 
@@ -312,6 +297,69 @@ pub fn attribute(
         dropped_spans,
         retrieval,
     }
+}
+
+impl Attribution {
+    /// Keeps only the contributions `keep` accepts: the others' spans leave the evidence, and the
+    /// shares of the rest are recomputed from their span weights as [`attribute`] computes them
+    /// (steps 3 and 4), as are `matched_tokens`, `outcome` and the retrieval's `used`. `output` is
+    /// the attributed output. Keeping every contribution changes nothing.
+    ///
+    /// The gateway uses it when the chain will not credit a contribution the index holds (no
+    /// longer in a DataNet linked to the model) or when more contributions are credited than one
+    /// settlement takes, so that the evidence always states exactly the weights settled.
+    pub fn retain_contributions(&mut self, output: &str, keep: impl Fn(u64) -> bool) {
+        self.spans.retain(|s| keep(s.contribution_id));
+        let mut totals: BTreeMap<u64, (B256, u64)> = BTreeMap::new();
+        for span in &self.spans {
+            let total = &mut totals
+                .entry(span.contribution_id)
+                .or_insert((span.content_hash, 0))
+                .1;
+            *total = total.saturating_add(span.weight);
+        }
+        self.weights = shares(&totals);
+        self.outcome = if self.weights.is_empty() {
+            Outcome::Unattributed
+        } else {
+            Outcome::Attributed
+        };
+        // A word is matched when it lies inside a kept span's output range (spans start and end
+        // on word boundaries).
+        self.matched_tokens = tokenize(output)
+            .iter()
+            .filter(|t| {
+                self.spans
+                    .iter()
+                    .any(|s| s.output.start <= t.range.start && t.range.end <= s.output.end)
+            })
+            .count() as u32;
+        for chunk in &mut self.retrieval {
+            chunk.used = uses(&self.spans, chunk.content_hash, &chunk.chunk);
+        }
+    }
+}
+
+/// Basis-point shares of per-contribution span weights (largest remainder), zero shares dropped.
+fn shares(totals: &BTreeMap<u64, (B256, u64)>) -> Vec<ContributionWeight> {
+    let entries: Vec<(u64, u64)> = totals.iter().map(|(id, (_, w))| (*id, *w)).collect();
+    largest_remainder_bps(&entries)
+        .into_iter()
+        .zip(totals)
+        .filter(|(bps, _)| *bps > 0)
+        .map(|(bps, (id, (hash, _)))| ContributionWeight {
+            contribution_id: *id,
+            content_hash: *hash,
+            bps,
+        })
+        .collect()
+}
+
+/// Whether a credited span's source overlaps the chunk `range` of the contribution `content_hash`.
+fn uses(spans: &[Span], content_hash: B256, range: &Range<usize>) -> bool {
+    spans.iter().any(|s| {
+        s.content_hash == content_hash && s.source.start < range.end && range.start < s.source.end
+    })
 }
 
 /// Basis points for `(id, weight)` entries by the largest-remainder method (see [`attribute`]

@@ -83,5 +83,5 @@ pub use engine::Engine;
 pub use error::{AttributionError, RegistryError, Result};
 pub use index::{AddReport, DataNetIndex, IndexStats};
 pub use respond::{MAX_SENTENCE_WORDS, MIN_SENTENCE_WORDS, respond};
-pub use store::{ContentStore, Contribution, ContributionMeta, Registry};
+pub use store::{ContentStore, Contribution, ContributionMeta, Registry, write_atomic};
 pub use tokenize::{Token, tokenize};

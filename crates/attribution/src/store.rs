@@ -140,6 +140,24 @@ impl ContentStore {
         }))
     }
 
+    /// Deletes a stored contribution (its text, then its metadata); `false` when none was
+    /// stored. For stores that hold content only until the chain decides on it (the gateway
+    /// keeps pending contributions apart from the engine's store).
+    pub fn remove(&self, content_hash: B256) -> Result<bool> {
+        let (text_path, meta_path) = self.paths(content_hash);
+        // Text first: a text file never exists without its metadata (see `put`).
+        let removed = match fs::remove_file(&text_path) {
+            Ok(()) => true,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => false,
+            Err(e) => return Err(AttributionError::io(&text_path, e)),
+        };
+        match fs::remove_file(&meta_path) {
+            Ok(()) => Ok(removed),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(removed),
+            Err(e) => Err(AttributionError::io(&meta_path, e)),
+        }
+    }
+
     /// Whether a contribution with this content hash is stored.
     pub fn contains(&self, content_hash: B256) -> bool {
         self.paths(content_hash).0.exists()
@@ -189,8 +207,9 @@ fn read_dir(dir: &Path) -> Result<Vec<PathBuf>> {
 }
 
 /// Writes `bytes` to `path` atomically: temporary file in the same directory, fsync, rename,
-/// fsync of the directory (so the rename itself survives a power loss).
-pub(crate) fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
+/// fsync of the directory (so the rename itself survives a power loss). A reader sees the old
+/// file or the new one, never a part (the gateway's evidence files are written this way too).
+pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
     write_atomic_with(path, |file| file.write_all(bytes))
 }
 

@@ -10,7 +10,9 @@ use alloy::{
     sol_types::{Panic, Revert, SolInterface},
 };
 
-use crate::{L1Block, OpenToken, Portal, Rollup};
+use crate::{
+    AttributionSettlement, DataNetRegistry, L1Block, ModelRegistry, OpenToken, Portal, Rollup,
+};
 
 /// Result alias for this crate.
 pub type Result<T, E = ContractRevert> = std::result::Result<T, E>;
@@ -30,6 +32,15 @@ pub enum ContractRevert {
     /// An `L1Block` custom error (`NotDepositor()`).
     #[error("L1Block::{0:?}")]
     L1Block(L1Block::L1BlockErrors),
+    /// An `AttributionSettlement` custom error.
+    #[error("AttributionSettlement::{0:?}")]
+    AttributionSettlement(AttributionSettlement::AttributionSettlementErrors),
+    /// A `DataNetRegistry` custom error.
+    #[error("DataNetRegistry::{0:?}")]
+    DataNetRegistry(DataNetRegistry::DataNetRegistryErrors),
+    /// A `ModelRegistry` custom error.
+    #[error("ModelRegistry::{0:?}")]
+    ModelRegistry(ModelRegistry::ModelRegistryErrors),
     /// A Solidity `require`/`revert` string (`Error(string)`).
     #[error("revert: {}", .0.reason)]
     Revert(Revert),
@@ -44,6 +55,9 @@ pub enum ContractRevert {
 impl ContractRevert {
     /// Decodes revert data. Selectors shared by two contracts (e.g. `OutputNotFound(uint256)` in both
     /// the Portal and the Rollup) decode as the Portal's, which the Portal uses for the same meaning.
+    /// Likewise the L1 contracts come before the attribution contracts (`ZeroAddress()`), and among
+    /// those AttributionSettlement comes first (`ModelNotFound`, `NothingToClaim`, `TransferFailed`
+    /// mean the same in each).
     pub fn decode(data: &[u8]) -> Self {
         if let Ok(e) = Portal::PortalErrors::abi_decode(data) {
             return Self::Portal(e);
@@ -56,6 +70,15 @@ impl ContractRevert {
         }
         if let Ok(e) = L1Block::L1BlockErrors::abi_decode(data) {
             return Self::L1Block(e);
+        }
+        if let Ok(e) = AttributionSettlement::AttributionSettlementErrors::abi_decode(data) {
+            return Self::AttributionSettlement(e);
+        }
+        if let Ok(e) = DataNetRegistry::DataNetRegistryErrors::abi_decode(data) {
+            return Self::DataNetRegistry(e);
+        }
+        if let Ok(e) = ModelRegistry::ModelRegistryErrors::abi_decode(data) {
+            return Self::ModelRegistry(e);
         }
         if let Ok(e) = <Revert as alloy::sol_types::SolError>::abi_decode(data) {
             return Self::Revert(e);
@@ -78,6 +101,15 @@ impl ContractRevert {
             Self::Portal(e) => Portal::PortalErrors::name_by_selector(e.selector()),
             Self::OpenToken(e) => OpenToken::OpenTokenErrors::name_by_selector(e.selector()),
             Self::L1Block(e) => L1Block::L1BlockErrors::name_by_selector(e.selector()),
+            Self::AttributionSettlement(e) => {
+                AttributionSettlement::AttributionSettlementErrors::name_by_selector(e.selector())
+            }
+            Self::DataNetRegistry(e) => {
+                DataNetRegistry::DataNetRegistryErrors::name_by_selector(e.selector())
+            }
+            Self::ModelRegistry(e) => {
+                ModelRegistry::ModelRegistryErrors::name_by_selector(e.selector())
+            }
             Self::Revert(_) => Some("Error"),
             Self::Panic(_) => Some("Panic"),
             Self::Unknown(_) => None,

@@ -2,12 +2,15 @@
 //!
 //! ```text
 //! contracts/src/**.sol ──build.rs: foundry-compilers + tools/solc (solc-js), foundry.toml settings──►
-//!   OUT_DIR/{OpenToken,Rollup,Portal,L2ToL1MessagePasser,L1Block}.json (abi, bytecode, deployedBytecode)
+//!   OUT_DIR/{OpenToken,Rollup,Portal,L2ToL1MessagePasser,L1Block,DataNetRegistry,ModelRegistry,
+//!            AttributionSettlement}.json (abi, bytecode, deployedBytecode)
 //!   OUT_DIR/bindings.rs ── alloy::sol!(#[sol(rpc)] …) ──► this crate
 //!        │
 //!        ├─► deploy/       OpenToken::deploy, Rollup::deploy, Portal::deploy
 //!        ├─► sequencer/l1  RollupInstance::submitBatch, proposeOutput; Portal events (deposits)
-//!        ├─► genesis       l2_to_l1_message_passer_code(), l1_block_code() at their predeploys
+//!        ├─► genesis       l2_to_l1_message_passer_code(), l1_block_code() at their predeploys;
+//!        │                 DataNetRegistry, ModelRegistry, AttributionSettlement creation code (BYTECODE),
+//!        │                 run with their constructor arguments (docs/attribution.md)
 //!        └─► rpc, tools    ContractRevert::decode(revert data)
 //! ```
 //!
@@ -33,7 +36,10 @@ mod bindings {
     include!(concat!(env!("OUT_DIR"), "/bindings.rs"));
 }
 
-pub use bindings::{L1Block, L2ToL1MessagePasser, OpenToken, Portal, Rollup};
+pub use bindings::{
+    AttributionSettlement, DataNetRegistry, L1Block, L2ToL1MessagePasser, ModelRegistry, OpenToken,
+    Portal, Rollup,
+};
 pub use error::ContractRevert;
 
 use alloy::primitives::Bytes;
@@ -138,6 +144,21 @@ mod tests {
                 &L2ToL1MessagePasser::DEPLOYED_BYTECODE,
             ),
             ("L1Block", &L1Block::BYTECODE, &L1Block::DEPLOYED_BYTECODE),
+            (
+                "DataNetRegistry",
+                &DataNetRegistry::BYTECODE,
+                &DataNetRegistry::DEPLOYED_BYTECODE,
+            ),
+            (
+                "ModelRegistry",
+                &ModelRegistry::BYTECODE,
+                &ModelRegistry::DEPLOYED_BYTECODE,
+            ),
+            (
+                "AttributionSettlement",
+                &AttributionSettlement::BYTECODE,
+                &AttributionSettlement::DEPLOYED_BYTECODE,
+            ),
         ] {
             assert!(code.len() > runtime.len() && !runtime.is_empty(), "{name}");
             // Runtime code is under the EIP-170 limit, so it deploys on L1.
@@ -183,6 +204,31 @@ mod tests {
             [0x44, 0x0a, 0x5e, 0x20]
         );
         assert_eq!(L1Block::NotDepositor::SELECTOR, [0x3c, 0xc5, 0x0b, 0x45]);
+        // The attribution ABI docs/attribution.md fixes (the gateway and the CLI are built on it).
+        assert_eq!(
+            AttributionSettlement::settleCall::SIGNATURE,
+            "settle((uint256,bytes32,bytes32,bytes32,uint256[],uint256[]))"
+        );
+        assert_eq!(
+            AttributionSettlement::settleSignedCall::SIGNATURE,
+            "settleSigned((uint256,bytes32,bytes32,bytes32,uint256[],uint256[]),(address,uint256,bytes32,uint256,uint256,uint256),bytes)"
+        );
+        assert_eq!(
+            AttributionSettlement::InferenceSettled::SIGNATURE,
+            "InferenceSettled(uint256,uint256,bytes32,bytes32,bytes32,uint256,address,address)"
+        );
+        assert_eq!(
+            AttributionSettlement::Credited::SIGNATURE,
+            "Credited(address,uint256,uint8,uint256,uint256)"
+        );
+        assert_eq!(
+            DataNetRegistry::submitContributionCall::SIGNATURE,
+            "submitContribution(uint256,bytes32,uint256,string,string)"
+        );
+        assert_eq!(
+            ModelRegistry::registerModelCall::SIGNATURE,
+            "registerModel(bytes32,uint256,uint256[],uint256,string)"
+        );
     }
 
     #[test]
@@ -240,6 +286,32 @@ mod tests {
         );
         let data = L1Block::NotDepositor {}.abi_encode();
         assert_eq!(ContractRevert::decode(&data).name(), Some("NotDepositor"));
+        let data = AttributionSettlement::WeightsDoNotSum {
+            total: U256::from(9_999),
+        }
+        .abi_encode();
+        assert!(matches!(
+            ContractRevert::decode(&data),
+            ContractRevert::AttributionSettlement(_)
+        ));
+        assert_eq!(
+            ContractRevert::decode(&data).name(),
+            Some("WeightsDoNotSum")
+        );
+        let data = DataNetRegistry::DuplicateContent {
+            contentHash: keccak256("c"),
+            contributionId: U256::from(1),
+        }
+        .abi_encode();
+        assert_eq!(
+            ContractRevert::decode(&data).name(),
+            Some("DuplicateContent")
+        );
+        let data = ModelRegistry::InvalidParent {
+            parentModelId: U256::from(2),
+        }
+        .abi_encode();
+        assert_eq!(ContractRevert::decode(&data).name(), Some("InvalidParent"));
         let data = alloy::sol_types::Revert::from("nope").abi_encode();
         assert_eq!(ContractRevert::decode(&data).to_string(), "revert: nope");
         assert!(matches!(

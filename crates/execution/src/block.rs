@@ -1,12 +1,14 @@
 //! Inputs of block execution: the block environment and the ordered transactions.
 
 use alloy::{
-    consensus::{TxEnvelope, transaction::Recovered},
-    eips::eip2718::Encodable2718,
+    consensus::{Header, TxEnvelope, Typed2718, transaction::Recovered},
+    eips::eip2718::{Decodable2718, Encodable2718},
 };
 use alloy_primitives::{Address, B256, Bytes, keccak256};
-use op_alloy_consensus::TxDeposit;
-use tributary_primitives::predeploys::SEQUENCER_FEE_VAULT;
+use op_alloy_consensus::{OpTxEnvelope, TxDeposit};
+use tributary_primitives::{RollupConfig, predeploys::SEQUENCER_FEE_VAULT};
+
+use crate::BlockTxError;
 
 /// The header fields execution depends on (docs/derivation.md, "L2 blocks").
 ///
@@ -48,6 +50,31 @@ impl BlockContext {
             parent_beacon_block_root: B256::ZERO,
         }
     }
+
+    /// The context of the block `header` (every field is in the header): what re-execution of a
+    /// stored block, `eth_call` at a block and a stateless verifier run in.
+    pub fn from_header(header: &Header) -> Self {
+        Self {
+            number: header.number,
+            timestamp: header.timestamp,
+            beneficiary: header.beneficiary,
+            prevrandao: header.mix_hash,
+            gas_limit: header.gas_limit,
+            base_fee: header.base_fee_per_gas.unwrap_or_default(),
+            parent_hash: header.parent_hash,
+            parent_beacon_block_root: header.parent_beacon_block_root.unwrap_or_default(),
+        }
+    }
+}
+
+/// The base fee of the child of `parent`: EIP-1559 with the rollup's parameters
+/// (docs/derivation.md, "L2 blocks"). The block builder sets it; a verifier checks it.
+pub fn next_base_fee(rollup: &RollupConfig, parent: &Header) -> u64 {
+    rollup.next_base_fee(
+        parent.gas_used,
+        parent.gas_limit,
+        parent.base_fee_per_gas.unwrap_or_default(),
+    )
 }
 
 /// One transaction of a block, in the form the executor takes it.
@@ -64,6 +91,35 @@ pub enum BlockTx {
 }
 
 impl BlockTx {
+    /// Decodes the EIP-2718 encoding of a block's transaction (exactly: no trailing bytes).
+    ///
+    /// A deposit needs nothing more. A signed transaction gets the sender `signer` returns for
+    /// it: the sender stored when the node included it (re-execution of its own blocks), or a
+    /// signature recovery (a stateless verifier, which trusts no stored sender). OP's post-exec
+    /// transactions (type `0x7D`) decode but do not exist on Tributary and are refused.
+    ///
+    /// # Errors
+    ///
+    /// [`BlockTxError`]: the bytes do not decode, the type is not allowed, or `signer` failed.
+    pub fn decode_2718<E>(
+        raw: &[u8],
+        signer: impl FnOnce(&TxEnvelope) -> Result<Address, E>,
+    ) -> Result<Self, BlockTxError<E>> {
+        let envelope = OpTxEnvelope::decode_2718_exact(raw).map_err(BlockTxError::Decode)?;
+        let tx = match envelope {
+            OpTxEnvelope::Deposit(deposit) => return Ok(Self::Deposit(deposit.into_inner())),
+            OpTxEnvelope::Legacy(tx) => TxEnvelope::from(tx),
+            OpTxEnvelope::Eip2930(tx) => tx.into(),
+            OpTxEnvelope::Eip1559(tx) => tx.into(),
+            OpTxEnvelope::Eip7702(tx) => tx.into(),
+            other @ OpTxEnvelope::PostExec(_) => {
+                return Err(BlockTxError::Unsupported { ty: other.ty() });
+            }
+        };
+        let sender = signer(&tx).map_err(BlockTxError::Sender)?;
+        Ok(Self::signed(tx, sender))
+    }
+
     /// A signed transaction whose sender was recovered elsewhere.
     pub const fn signed(tx: TxEnvelope, sender: Address) -> Self {
         Self::Signed(Recovered::new_unchecked(tx, sender))

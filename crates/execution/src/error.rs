@@ -74,6 +74,28 @@ impl ExecutionError {
     }
 }
 
+/// Bytes that are not a transaction of a Tributary block ([`BlockTx::decode_2718`]).
+///
+/// `E` is the error of the sender lookup the caller supplies (a signature recovery, or
+/// [`Infallible`](core::convert::Infallible) for a stored sender).
+///
+/// [`BlockTx::decode_2718`]: crate::BlockTx::decode_2718
+#[derive(Debug, thiserror::Error)]
+pub enum BlockTxError<E> {
+    /// Not a valid EIP-2718 encoding of a known transaction type.
+    #[error("transaction does not decode: {0}")]
+    Decode(#[source] alloy::eips::eip2718::Eip2718Error),
+    /// A known type that Tributary blocks do not carry (OP's post-exec type `0x7D`).
+    #[error("transaction type {ty:#04x} is not allowed in a block")]
+    Unsupported {
+        /// The EIP-2718 type byte.
+        ty: u8,
+    },
+    /// The sender of a signed transaction could not be determined.
+    #[error("transaction sender: {0}")]
+    Sender(#[source] E),
+}
+
 /// Why a non-deposit transaction was left out of the block.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum RejectReason {

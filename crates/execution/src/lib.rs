@@ -3,6 +3,9 @@
 //!
 //! The sequencer builds blocks with it, and the prover (later) re-executes the blocks it derives
 //! from L1 with the same code, so both agree on receipts, roots and state by construction. The
+//! pieces a re-executor needs besides the executor live here too, so nobody re-implements them:
+//! [`BlockContext::from_header`], [`BlockTx::decode_2718`] (stored or verified transactions)
+//! and [`next_base_fee`]; the node's witness generator and `tributary-stateless` use them. The
 //! simulator builds its EVM through the same executor (same spec, precompiles, L1-fee rules), and
 //! `debug_traceTransaction` replays a block through the executor's own per-transaction path.
 //!
@@ -108,7 +111,7 @@ mod simulate;
 mod system_calls;
 mod tx_env;
 
-pub use block::{BlockContext, BlockTx};
+pub use block::{BlockContext, BlockTx, next_base_fee};
 
 /// The L1 gas a transaction is charged for (`l1GasUsed` in OP receipts, Fjord): its estimated
 /// compressed size (FastLZ-based, scaled by 1e6) × 16 gas per byte / 1e6.
@@ -116,7 +119,7 @@ pub fn l1_gas_used(enveloped: &[u8]) -> u64 {
     op_revm::estimate_tx_compressed_size(enveloped).saturating_mul(16) / 1_000_000
 }
 pub use changes::{AccountChange, AccountInfo, ChangeSet};
-pub use error::{DatabaseError, ExecutionError, RejectReason, Result};
+pub use error::{BlockTxError, DatabaseError, ExecutionError, RejectReason, Result};
 pub use executor::{BlockExecutor, DEPOSIT_RECEIPT_VERSION, SPEC};
 pub use output::{BlockOutput, ExecutedTx, RejectedTx, block_bloom, receipts_root};
 pub use simulate::{

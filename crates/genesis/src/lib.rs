@@ -2,8 +2,10 @@
 //! and the operator-facing genesis JSON; plus the L1-info system deposit builder.
 //!
 //! ```text
-//! GenesisConfig { chain id, gas limit, timestamp, base fee, L1 origin, prefunded accounts }
+//! GenesisConfig { chain id, gas limit, timestamp, base fee, L1 origin, prefunded accounts,
+//!                 attribution governance + treasury }
 //!   └─► build() ──► alloc: predeploy code (contracts crate + pinned code) + fee vaults + funds
+//!                   + attribution predeploys (constructors run in revm: attribution.rs)
 //!                   └─► tributary_trie::StateTrie::apply ──► state root + trie nodes
 //!                         └─► Prague-shaped header (docs/derivation.md) ──► hash = keccak(rlp)
 //!   L2Genesis ──to_json / write_json──► geth-style genesis.json (alloy_genesis::Genesis)
@@ -18,7 +20,7 @@
 //! | L2ToL1MessagePasser `0x4200…0016` | runtime code from `contracts/src/L2/L2ToL1MessagePasser.sol` |
 //! | SequencerFeeVault `0x4200…0011`, BaseFeeVault `0x4200…0019`, L1FeeVault `0x4200…001A` | plain accounts, **nonce 1**, no code, zero balance: non-empty under EIP-161, so touching them never deletes them, and no CREATE can land there. OP's FeeVault contracts (withdrawal to L1) are later work; the address stays the same when they arrive. |
 //! | Multicall3, CREATE2 deployer, EIP-2935 history, EIP-4788 beacon roots | pinned runtime code ([`code`]) |
-//! | DataNetRegistry, ModelRegistry, Attribution (`0x4200…01xx`) | nothing yet: reserved addresses |
+//! | DataNetRegistry `0x4200…0100`, ModelRegistry `0x4200…0101`, AttributionSettlement `0x4200…0102` | runtime code and storage from running their constructors at those addresses ([`attribution`]): governance = [`GenesisConfig::attribution_governance`], treasury = [`GenesisConfig::attribution_treasury`] (both default to [`DEFAULT_ATTRIBUTION_ADMIN`], the first dev account); AttributionSettlement's EIP-712 domain caches the chain id, so the chain id is part of the genesis state |
 //! | prefunded accounts ([`GenesisConfig::prefund`]) | balance only |
 //!
 //! All predeploys have nonce 1 (as geth's dev genesis and OP's allocs give contract accounts).
@@ -35,10 +37,14 @@
 //!
 //! [`GenesisConfig::dev`] prefunds [`DEV_ACCOUNTS`] (the ten accounts of the mnemonic
 //! `test test … junk`, as anvil) with [`DEV_FUNDING`] = 10,000 OPEN each (`sequencer --dev`). The
-//! devnet funds them through real deposits instead (DESIGN.md, "Dev funding").
+//! devnet funds them through real deposits instead (DESIGN.md, "Dev funding"). Every config made
+//! by [`GenesisConfig::new`] (dev and devnet included) makes the first dev account the attribution
+//! governance and treasury; a production genesis sets its own with
+//! [`GenesisConfig::with_attribution_roles`].
 //!
 //! Errors: [`GenesisError`].
 
+pub mod attribution;
 pub mod code;
 pub mod deposit;
 pub mod error;
@@ -84,6 +90,14 @@ pub const DEV_ACCOUNTS: [Address; 10] = [
     address!("0xa0Ee7A142d267C1f36714E4a8F75612F20a79720"),
 ];
 
+/// Default attribution governance and treasury: the first dev account (anvil's account 0,
+/// `0xf39F…2266`), for dev and devnet genesis only. Production genesis sets its own.
+pub const DEFAULT_ATTRIBUTION_ADMIN: Address = DEV_ACCOUNTS[0];
+
+const fn default_attribution_admin() -> Address {
+    DEFAULT_ATTRIBUTION_ADMIN
+}
+
 /// Key of Tributary's own fields in the genesis JSON's `config`.
 const JSON_KEY: &str = "tributary";
 
@@ -103,6 +117,16 @@ pub struct GenesisConfig {
     pub l1_origin: BlockRef,
     /// Extra accounts with a native OPEN balance.
     pub prefund: BTreeMap<Address, U256>,
+    /// Owner (Ownable2Step) of DataNetRegistry and AttributionSettlement: slashes validators, sets
+    /// the unbonding delay, minimum stake, fee split and treasuries (docs/attribution.md). Defaults to
+    /// [`DEFAULT_ATTRIBUTION_ADMIN`].
+    #[serde(default = "default_attribution_admin")]
+    pub attribution_governance: Address,
+    /// Treasury of DataNetRegistry and AttributionSettlement: receives the protocol share, rounding
+    /// dust, slashed stake and rewards of DataNets without stake. Defaults to
+    /// [`DEFAULT_ATTRIBUTION_ADMIN`].
+    #[serde(default = "default_attribution_admin")]
+    pub attribution_treasury: Address,
 }
 
 impl GenesisConfig {
@@ -115,6 +139,8 @@ impl GenesisConfig {
             base_fee: DEFAULT_BASE_FEE,
             l1_origin,
             prefund: BTreeMap::new(),
+            attribution_governance: DEFAULT_ATTRIBUTION_ADMIN,
+            attribution_treasury: DEFAULT_ATTRIBUTION_ADMIN,
         }
     }
 
@@ -162,6 +188,14 @@ impl GenesisConfig {
         self.base_fee = base_fee;
         self
     }
+
+    /// Sets the attribution governance and treasury (both non-zero, checked by [`build`]).
+    #[must_use]
+    pub const fn with_attribution_roles(mut self, governance: Address, treasury: Address) -> Self {
+        self.attribution_governance = governance;
+        self.attribution_treasury = treasury;
+        self
+    }
 }
 
 /// One account of the genesis state.
@@ -203,13 +237,13 @@ pub struct L2Genesis {
     pub nodes: B256Map<Bytes>,
 }
 
-/// Whether a predeploy of the table gets code at genesis (the fee vaults are plain accounts and
-/// Tributary's `0x4200…01xx` slots are reserved).
+/// Whether a predeploy of the table gets code at genesis (the fee vaults are plain accounts).
 pub fn predeploy_has_code(address: Address) -> bool {
-    predeploy_code(address).is_some()
+    predeploy_code(address).is_some() || attribution::PREDEPLOYS.contains(&address)
 }
 
-/// The runtime code genesis puts at a predeploy address, if any.
+/// The config-independent runtime code genesis puts at a predeploy address, if any. The
+/// attribution predeploys are built per config by [`attribution::accounts`].
 pub fn predeploy_code(address: Address) -> Option<Bytes> {
     Some(match address {
         predeploys::L1_BLOCK => tributary_contracts::l1_block_code(),
@@ -244,6 +278,7 @@ pub fn alloc(config: &GenesisConfig) -> Result<BTreeMap<Address, GenesisAccount>
             );
         }
     }
+    alloc.extend(attribution::accounts(config)?);
     for vault in FEE_VAULTS {
         alloc.insert(
             vault,
@@ -353,6 +388,10 @@ pub fn header(config: &GenesisConfig, state_root: B256) -> Header {
 struct JsonExtra {
     l1_origin: BlockRef,
     genesis_hash: B256,
+    #[serde(default = "default_attribution_admin")]
+    attribution_governance: Address,
+    #[serde(default = "default_attribution_admin")]
+    attribution_treasury: Address,
 }
 
 impl L2Genesis {
@@ -362,8 +401,8 @@ impl L2Genesis {
     }
 
     /// The geth-style genesis for operators: chain config with every Ethereum fork through Prague
-    /// active at genesis, the header fields, the alloc, and `config.tributary` with the L1 origin
-    /// and the expected genesis hash.
+    /// active at genesis, the header fields, the alloc, and `config.tributary` with the L1 origin,
+    /// the expected genesis hash and the attribution governance and treasury.
     pub fn to_json(&self) -> Genesis {
         let mut chain = ChainConfig {
             chain_id: self.config.chain_id,
@@ -388,6 +427,8 @@ impl L2Genesis {
         let extra = JsonExtra {
             l1_origin: self.config.l1_origin,
             genesis_hash: self.hash,
+            attribution_governance: self.config.attribution_governance,
+            attribution_treasury: self.config.attribution_treasury,
         };
         chain.extra_fields.insert(
             JSON_KEY.to_string(),
@@ -481,6 +522,8 @@ impl L2Genesis {
             base_fee,
             l1_origin: extra.l1_origin,
             prefund,
+            attribution_governance: extra.attribution_governance,
+            attribution_treasury: extra.attribution_treasury,
         };
         let built = from_alloc(config, alloc)?;
         if built.hash != extra.genesis_hash {

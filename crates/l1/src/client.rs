@@ -172,16 +172,12 @@ impl L1Client {
     /// in that order: each blob is checked against its hash (the beacon API is not trusted)
     /// and decoded with alloy's `SimpleCoder`; undecodable contents come back empty.
     pub async fn blob_data(&self, block_hash: B256, hashes: &[B256]) -> Result<Bytes> {
-        let mut url = self
+        // All of the block's blobs, picked by hash below: servers disagree on how a list of
+        // `versioned_hashes` is passed (anvil 1.7.1 serves one blob of a multi-blob filter).
+        let url = self
             .beacon_url
             .join(&format!("eth/v1/beacon/blobs/{block_hash}"))
             .map_err(|e| L1Error::Blobs(e.to_string()))?;
-        {
-            let mut query = url.query_pairs_mut();
-            for h in hashes {
-                query.append_pair("versioned_hashes", &h.to_string());
-            }
-        }
         let response = self
             .http
             .get(url)

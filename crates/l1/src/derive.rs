@@ -12,6 +12,8 @@
 
 use std::time::Instant;
 
+use futures::StreamExt;
+
 use tokio::runtime::Handle;
 use tracing::{debug, info};
 use tributary_derivation::{BlockInput, DeriveEvent, Deriver, Execute, L2Head};
@@ -19,6 +21,9 @@ use tributary_node::{BlockOrigin, Importer, Node, NodeError};
 use tributary_primitives::BlockRef;
 
 use crate::{L1Client, L1Error, Result};
+
+/// L1 blocks read ahead of the one being derived.
+const PREFETCH_L1_BLOCKS: usize = 8;
 
 /// What one L1 block did to the derived chain.
 #[derive(Debug, Clone)]
@@ -174,8 +179,13 @@ impl NodeDeriver {
     ) -> Result<L2Head> {
         let started = Instant::now();
         let first = self.next;
-        for number in first..=until {
-            let data = fetch(client, number).await?;
+        // L1 reads (header, logs, calldata, blobs: several round trips per block) dominate a
+        // catch-up: keep the next blocks in flight while one executes
+        let mut blocks = futures::stream::iter(first..=until)
+            .map(|number| async move { (number, fetch(client, number).await) })
+            .buffered(PREFETCH_L1_BLOCKS);
+        while let Some((number, data)) = blocks.next().await {
+            let data = data?;
             let (mut deriver, mut executor) = self
                 .state
                 .take()

@@ -24,6 +24,8 @@ use revm::{
     state::AccountInfo as RevmAccountInfo,
 };
 use tracing::debug;
+/// The base fee of the child of a block (moved to `tributary-execution`, shared with verifiers).
+pub(crate) use tributary_execution::next_base_fee;
 use tributary_execution::{BlockContext, BlockExecutor, BlockOutput, BlockTx};
 use tributary_genesis::l1_info_deposit;
 use tributary_primitives::{RollupConfig, predeploys::SEQUENCER_FEE_VAULT};
@@ -264,15 +266,6 @@ impl BlockBuilder {
             released: Vec::new(),
         })
     }
-}
-
-/// The base fee of the child of `parent` (EIP-1559 with the rollup's parameters).
-pub(crate) fn next_base_fee(rollup: &RollupConfig, parent: &Header) -> u64 {
-    rollup.next_base_fee(
-        parent.gas_used,
-        parent.gas_limit,
-        parent.base_fee_per_gas.unwrap_or_default(),
-    )
 }
 
 /// Included pool transactions, and rejected ones that can never become valid.

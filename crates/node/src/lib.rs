@@ -23,6 +23,10 @@
 //!
 //!  RPC reads: Store (blocks, txs, receipts, logs) and Node::with_state(root) → TrieStateReader
 //!  at any committed block (eth_call, eth_getBalance, eth_getProof, traces).
+//!
+//!  Witnesses: witness::execution_witness(store, executor, n) re-executes stored block n over
+//!  its parent's root with a RecordingStore → ExecutionWitness (debug_executionWitness, prover),
+//!  checked without a database by tributary-stateless.
 //! ```
 //!
 //! # Guarantees
@@ -66,6 +70,7 @@ mod node;
 mod origin;
 mod producer;
 mod sync;
+pub mod witness;
 
 pub use accounts::AccountCache;
 pub use config::{
@@ -77,3 +82,4 @@ pub use import::Importer;
 pub use node::{NewBlock, Node, NodeHandle, Pool};
 pub use origin::{BlockOrigin, FixedOrigin, OriginSource};
 pub use sync::SyncStatus;
+pub use witness::{ExecutionWitness, WitnessError, execution_witness};

@@ -291,7 +291,7 @@ impl Node {
 
     /// The base fee of the child of `parent` (EIP-1559 with the rollup's parameters).
     pub fn base_fee_after(&self, parent: &Header) -> u64 {
-        crate::builder::next_base_fee(&self.config().rollup, parent)
+        tributary_execution::next_base_fee(&self.config().rollup, parent)
     }
 
     /// Admits raw transactions (`eth_sendRawTransaction`, one call for a whole batch): senders
@@ -377,16 +377,7 @@ impl Node {
 
     /// The EVM environment of the block `header` (what `eth_call` at that block runs in).
     pub fn block_context(&self, header: &Header) -> BlockContext {
-        BlockContext {
-            number: header.number,
-            timestamp: header.timestamp,
-            beneficiary: header.beneficiary,
-            prevrandao: header.mix_hash,
-            gas_limit: header.gas_limit,
-            base_fee: header.base_fee_per_gas.unwrap_or_default(),
-            parent_hash: header.parent_hash,
-            parent_beacon_block_root: header.parent_beacon_block_root.unwrap_or_default(),
-        }
+        BlockContext::from_header(header)
     }
 }
 

@@ -28,12 +28,13 @@ pub const HISTORY_STORAGE: Address = address!("0x0000F90827F1C53a10cb7A02335B175
 /// The EIP-4788 beacon block root contract (the executor's system call stores the L1 origin's parent
 /// beacon block root there).
 pub const BEACON_ROOTS: Address = address!("0x000F3df6D732807Ef1319fB7B8bB8522d0Beac02");
-/// Tributary's DataNet registry (reserved; first of Tributary's own `0x4200…01xx` slots).
+/// Tributary's `DataNetRegistry`: DataNets, validator stakes and contributions (first of Tributary's
+/// own `0x4200…01xx` slots; docs/attribution.md).
 pub const DATANET_REGISTRY: Address = address!("0x4200000000000000000000000000000000000100");
-/// Tributary's model and adapter registry (reserved).
+/// Tributary's `ModelRegistry`: models and LoRA adapters, their fees, providers and linked DataNets.
 pub const MODEL_REGISTRY: Address = address!("0x4200000000000000000000000000000000000101");
-/// Tributary's attribution settlement contract (reserved).
-pub const ATTRIBUTION: Address = address!("0x4200000000000000000000000000000000000102");
+/// Tributary's `AttributionSettlement`: settles paid inferences and splits their fees.
+pub const ATTRIBUTION_SETTLEMENT: Address = address!("0x4200000000000000000000000000000000000102");
 
 /// Where a predeploy's address comes from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -116,8 +117,8 @@ pub const PREDEPLOYS: &[Predeploy] = &[
         origin: Origin::Tributary,
     },
     Predeploy {
-        name: "Attribution",
-        address: ATTRIBUTION,
+        name: "AttributionSettlement",
+        address: ATTRIBUTION_SETTLEMENT,
         origin: Origin::Tributary,
     },
 ];
@@ -166,6 +167,10 @@ mod tests {
             Some(L2_TO_L1_MESSAGE_PASSER)
         );
         assert_eq!(by_address(L1_FEE_VAULT).map(|p| p.name), Some("L1FeeVault"));
+        assert_eq!(
+            by_name("AttributionSettlement"),
+            Some(ATTRIBUTION_SETTLEMENT)
+        );
         assert_eq!(by_name("nope"), None);
     }
 }

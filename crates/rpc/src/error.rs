@@ -40,6 +40,8 @@ impl RpcError {
     pub const INTERNAL_ERROR: i64 = -32603;
     /// Generic server error, used by geth for rejected transactions ("nonce too low").
     pub const SERVER_ERROR: i64 = -32000;
+    /// The requested resource (a block) does not exist (EIP-1474; reth's "block not found").
+    pub const RESOURCE_NOT_FOUND: i64 = -32001;
     /// The response would exceed the configured size limit (geth's code).
     pub const RESPONSE_TOO_LARGE: i64 = -32003;
     /// Execution reverted; `data` carries the revert bytes (EIP-1474 / geth).
@@ -103,6 +105,16 @@ impl RpcError {
     /// strings ("nonce too low", "already known") because wallets match on them.
     pub fn server(message: impl Into<String>) -> Self {
         Self::custom(Self::SERVER_ERROR, message, None)
+    }
+
+    /// `-32001 block not found: <block>`, as reth answers a block-scoped `debug_` call for a block
+    /// it does not have (`block` as in reth: `0x`-hex number, tag, or `hash 0x…`).
+    pub fn block_not_found(block: impl fmt::Display) -> Self {
+        Self::custom(
+            Self::RESOURCE_NOT_FOUND,
+            format!("block not found: {block}"),
+            None,
+        )
     }
 
     /// `-32003 response too large`: the serialized response exceeds the configured limit.
@@ -209,5 +221,10 @@ mod tests {
         );
         let err = RpcError::server("nonce too low");
         assert_eq!((err.code(), err.message()), (-32000, "nonce too low"));
+        let err = RpcError::block_not_found("0x64");
+        assert_eq!(
+            (err.code(), err.message()),
+            (-32001, "block not found: 0x64")
+        );
     }
 }

@@ -182,9 +182,21 @@ impl Store {
     /// A [`TrieStateReader`] over a trie the caller keeps (the block builder's, whose loaded
     /// nodes stay cached across blocks).
     pub fn trie_state<T: BorrowMut<StateTrie>>(&self, trie: T) -> TrieStateReader<T> {
+        self.trie_state_over(trie, self.node_store())
+    }
+
+    /// A [`TrieStateReader`] whose trie reads its nodes through `nodes` (a
+    /// `RecordingStore` around [`Store::node_store`], to record an execution witness); code and
+    /// block hashes still come from this store.
+    pub fn trie_state_over<T, N>(&self, trie: T, nodes: N) -> TrieStateReader<T, N>
+    where
+        T: BorrowMut<StateTrie>,
+        N: NodeStore<Error = StoreError>,
+    {
         TrieStateReader {
             trie: RefCell::new(trie),
-            nodes: self.node_store(),
+            nodes,
+            store: self.clone(),
         }
     }
 }
@@ -200,20 +212,24 @@ impl Store {
 ///
 /// Not `Sync` (the trie loads nodes lazily behind a `RefCell`): use one per thread. Call only
 /// from blocking threads (module docs).
+///
+/// `N` is the node store the trie reads through: the SQLite one, or a wrapper around it
+/// ([`Store::trie_state_over`]).
 #[derive(Debug)]
-pub struct TrieStateReader<T = StateTrie> {
+pub struct TrieStateReader<T = StateTrie, N = SqliteNodeStore> {
     trie: RefCell<T>,
-    nodes: SqliteNodeStore,
+    nodes: N,
+    store: Store,
 }
 
-impl<T: BorrowMut<StateTrie>> TrieStateReader<T> {
+impl<T: BorrowMut<StateTrie>, N: NodeStore<Error = StoreError>> TrieStateReader<T, N> {
     /// The state root read.
     pub fn state_root(&self) -> B256 {
         self.with_trie(|trie, _| trie.state_root())
     }
 
     /// Runs `f` on the trie and the node store (reads load nodes into the trie, hence `mut`).
-    pub fn with_trie<R>(&self, f: impl FnOnce(&mut StateTrie, &SqliteNodeStore) -> R) -> R {
+    pub fn with_trie<R>(&self, f: impl FnOnce(&mut StateTrie, &N) -> R) -> R {
         let mut guard = self.trie.borrow_mut();
         f(BorrowMut::<StateTrie>::borrow_mut(&mut *guard), &self.nodes)
     }
@@ -230,7 +246,9 @@ impl<T: BorrowMut<StateTrie>> TrieStateReader<T> {
     }
 }
 
-impl<T: BorrowMut<StateTrie>> DatabaseRef for TrieStateReader<T> {
+impl<T: BorrowMut<StateTrie>, N: NodeStore<Error = StoreError>> DatabaseRef
+    for TrieStateReader<T, N>
+{
     type Error = StoreError;
 
     fn basic_ref(&self, address: Address) -> Result<Option<RevmAccountInfo>> {
@@ -240,7 +258,7 @@ impl<T: BorrowMut<StateTrie>> DatabaseRef for TrieStateReader<T> {
     }
 
     fn code_by_hash_ref(&self, code_hash: B256) -> Result<Bytecode> {
-        self.nodes.store.bytecode(code_hash)
+        self.store.bytecode(code_hash)
     }
 
     fn storage_ref(&self, address: Address, index: StorageKey) -> Result<StorageValue> {
@@ -249,7 +267,7 @@ impl<T: BorrowMut<StateTrie>> DatabaseRef for TrieStateReader<T> {
     }
 
     fn block_hash_ref(&self, number: u64) -> Result<B256> {
-        self.nodes.store.block_hash_sync(number)
+        self.store.block_hash_sync(number)
     }
 }
 

@@ -60,7 +60,10 @@ async fn a_corrupt_batch_is_located_to_its_first_block() {
                 txs.push(raw);
             }
             let timestamp = u64::from_str_radix(
-                block["timestamp"].as_str().unwrap().trim_start_matches("0x"),
+                block["timestamp"]
+                    .as_str()
+                    .unwrap()
+                    .trim_start_matches("0x"),
                 16,
             )
             .unwrap();
@@ -122,8 +125,9 @@ async fn a_corrupt_batch_is_located_to_its_first_block() {
         assert_eq!(divergence["fields"][0], "block");
         let cause = divergence["cause"].as_str().unwrap();
         assert!(
-            cause.contains(&format!("batch #0 (L1 block {corrupt_l1_block}) is invalid"))
-                && cause.contains("does not decompress")
+            cause.contains(&format!(
+                "batch #0 (L1 block {corrupt_l1_block}) is invalid"
+            )) && cause.contains("does not decompress")
                 && cause.contains(&format!("blocks 1..={last} were derived as empty blocks")),
             "{cause}"
         );

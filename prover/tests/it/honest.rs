@@ -11,7 +11,7 @@ use tributary_contracts::Rollup;
 use tributary_primitives::Deployment;
 use tributary_testkit::{Devnet, wait_safe, workload};
 
-use crate::utils::{outputs_with, verify, wait_output};
+use crate::utils::{outputs_with, run_prover, verify, wait_output};
 
 #[tokio::test(flavor = "multi_thread")]
 async fn an_honest_chain_verifies_from_l1_alone_and_resumes() {
@@ -70,7 +70,10 @@ async fn an_honest_chain_verifies_from_l1_alone_and_resumes() {
         // ...the second resumes from its own store and reaches the head
         let (code, report) = verify(&devnet, &datadir, &[]);
         assert_eq!(code, 0, "{report:#}");
-        assert_eq!(report["resumed_from"], stopped_at, "resumed from the checkpoint");
+        assert_eq!(
+            report["resumed_from"], stopped_at,
+            "resumed from the checkpoint"
+        );
         assert_eq!(report["interrupted"], false);
         assert_eq!(report["anomalies"].as_array().unwrap().len(), 0);
         assert!(outputs_with(&report, "MISMATCH").is_empty());
@@ -96,13 +99,90 @@ async fn an_honest_chain_verifies_from_l1_alone_and_resumes() {
 
         // the derived head is the sequencer's block, hash for hash
         let head = report["l2_head"].as_u64().unwrap();
-        let theirs = l2
-            .get_block_by_number(head.into())
+        let theirs = l2.get_block_by_number(head.into()).await.unwrap().unwrap();
+        let ours: B256 = report["l2_head_hash"].as_str().unwrap().parse().unwrap();
+        assert_eq!(ours, theirs.header.hash);
+
+        // one block checked statelessly from its witness, taken from the prover's own chain
+        // and from the sequencer's debug_executionWitness; a tampered witness is rejected
+        let genesis = devnet.path("genesis.json").display().to_string();
+        let block = second.last_block.to_string();
+        let witness_file = datadir.with_extension("witness.json");
+        let witness_path = witness_file.display().to_string();
+        let datadir_arg = datadir.display().to_string();
+        run_prover(
+            &[
+                "witness",
+                "--block",
+                &block,
+                "--datadir",
+                &datadir_arg,
+                "--genesis",
+                &genesis,
+                "--out",
+                &witness_path,
+            ],
+            0,
+        );
+        let checked = run_prover(
+            &[
+                "check-block",
+                &witness_path,
+                "--genesis",
+                &genesis,
+                "--json",
+            ],
+            0,
+        );
+        let checked: serde_json::Value = serde_json::from_str(&checked).unwrap();
+        let sequencer_block = l2
+            .get_block_by_number(second.last_block.into())
             .await
             .unwrap()
             .unwrap();
-        let ours: B256 = report["l2_head_hash"].as_str().unwrap().parse().unwrap();
-        assert_eq!(ours, theirs.header.hash);
+        assert_eq!(checked["ok"], true);
+        assert_eq!(
+            checked["state_root"],
+            format!("{}", sequencer_block.header.state_root)
+        );
+        assert_eq!(
+            checked["block_hash"],
+            format!("{}", sequencer_block.header.hash)
+        );
+        let l2_rpc = devnet.get("l2_rpc");
+        let from_rpc = datadir
+            .with_extension("rpc-witness.json")
+            .display()
+            .to_string();
+        run_prover(
+            &[
+                "witness", "--block", &block, "--l2-rpc", &l2_rpc, "--out", &from_rpc,
+            ],
+            0,
+        );
+        run_prover(&["check-block", &from_rpc, "--genesis", &genesis], 0);
+        let mut file: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(&witness_file).unwrap()).unwrap();
+        let node = file["witness"]["state"][0].as_str().unwrap().to_string();
+        let flipped = if node.ends_with('0') { "1" } else { "0" };
+        file["witness"]["state"][0] = format!("{}{flipped}", &node[..node.len() - 1]).into();
+        std::fs::write(&witness_file, file.to_string()).unwrap();
+        let rejected = run_prover(
+            &[
+                "check-block",
+                &witness_path,
+                "--genesis",
+                &genesis,
+                "--json",
+            ],
+            1,
+        );
+        let rejected: serde_json::Value = serde_json::from_str(&rejected).unwrap();
+        assert_eq!(rejected["ok"], false);
+        assert!(
+            rejected["error"].as_str().unwrap().contains("missing"),
+            "{rejected}"
+        );
     })
     .await;
 }

@@ -44,6 +44,22 @@ pub(crate) fn verify(devnet: &Devnet, datadir: &Path, extra: &[&str]) -> (i32, V
     (out.status.code().unwrap_or(-1), report)
 }
 
+/// Runs `prover ARGS`, asserts its exit code and returns its stdout.
+pub(crate) fn run_prover(args: &[&str], expected_code: i32) -> String {
+    let out = Command::new(workspace_bin("prover"))
+        .args(args)
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert_eq!(
+        out.status.code(),
+        Some(expected_code),
+        "prover {args:?}:\n{stdout}\n--- stderr ---\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    stdout
+}
+
 /// The outputs of a report with the given status.
 pub(crate) fn outputs_with<'a>(report: &'a Value, status: &str) -> Vec<&'a Value> {
     report["outputs"]
@@ -96,7 +112,10 @@ impl Watcher {
                 return event;
             }
             if let Some(status) = self.child.try_wait().unwrap() {
-                panic!("prover watch exited ({status}) before {what}:\n{}", self.logs());
+                panic!(
+                    "prover watch exited ({status}) before {what}:\n{}",
+                    self.logs()
+                );
             }
             assert!(
                 Instant::now() < deadline,
@@ -135,7 +154,8 @@ impl Drop for Watcher {
 
 /// Waits until the Rollup holds an output for an L2 block at or past `l2_block`.
 pub(crate) async fn wait_output(devnet: &Devnet, l1: &impl Provider, l2_block: u64) {
-    let deployment = tributary_primitives::Deployment::load(devnet.path("deployment.json")).unwrap();
+    let deployment =
+        tributary_primitives::Deployment::load(devnet.path("deployment.json")).unwrap();
     let rollup = tributary_contracts::Rollup::new(deployment.contracts.rollup, l1);
     let deadline = Instant::now() + Duration::from_secs(120);
     loop {

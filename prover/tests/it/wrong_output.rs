@@ -90,7 +90,12 @@ async fn a_wrong_output_is_challenged_in_time_and_its_withdrawal_never_finalizes
             .unwrap()
             .header;
         rollup
-            .proposeOutput(U256::from(target), bad_root, l1_head.hash, U256::from(l1_head.number))
+            .proposeOutput(
+                U256::from(target),
+                bad_root,
+                l1_head.hash,
+                U256::from(l1_head.number),
+            )
             .value(deployment.proposer_bond)
             .send()
             .await
@@ -98,7 +103,13 @@ async fn a_wrong_output_is_challenged_in_time_and_its_withdrawal_never_finalizes
             .get_receipt()
             .await
             .unwrap();
-        let index: u64 = rollup.outputCount().call().await.unwrap().try_into().unwrap();
+        let index: u64 = rollup
+            .outputCount()
+            .call()
+            .await
+            .unwrap()
+            .try_into()
+            .unwrap();
         let index = index - 1;
         // the Portal cannot tell: the forged withdrawal proves against the wrong output
         let proven = portal
@@ -122,17 +133,28 @@ async fn a_wrong_output_is_challenged_in_time_and_its_withdrawal_never_finalizes
         });
         assert_eq!(mismatch["l2_block"], target);
         assert_eq!(mismatch["derived"]["block_hash"], format!("{}", block.hash));
-        assert_eq!(mismatch["derived"]["state_root"], format!("{}", block.state_root));
+        assert_eq!(
+            mismatch["derived"]["state_root"],
+            format!("{}", block.state_root)
+        );
         assert_ne!(
             mismatch["derived"]["message_passer_storage_root"],
             format!("{forged_root}")
         );
         assert_eq!(mismatch["divergence"]["fields"][0], "output_root");
-        watcher.wait_for("challenge", |e| e["event"] == "challenged" && e["index"] == index);
+        watcher.wait_for("challenge", |e| {
+            e["event"] == "challenged" && e["index"] == index
+        });
         let output = rollup.getOutput(U256::from(index)).call().await.unwrap();
         assert_eq!(output.challenger, challenger.address());
-        let evidence = watch_dir.path().join(format!("prover/evidence/output-{index}.json"));
-        assert!(evidence.exists(), "evidence written to {}", evidence.display());
+        let evidence = watch_dir
+            .path()
+            .join(format!("prover/evidence/output-{index}.json"));
+        assert!(
+            evidence.exists(),
+            "evidence written to {}",
+            evidence.display()
+        );
 
         // the guardian upholds the challenge: the output is deleted
         let guardian_l1 = as_(guardian);

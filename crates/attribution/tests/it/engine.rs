@@ -93,3 +93,86 @@ fn test_engine_catch_up_indexes_stored_but_unindexed() {
         [3]
     );
 }
+
+#[test]
+fn test_retain_contributions_renormalises_the_evidence() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut registry = MemRegistry::default();
+    let a = registry.register(1, 1, "The river Rhine flows from the Swiss Alps through Germany into the North Sea near Rotterdam.");
+    let b = registry.register(
+        2,
+        1,
+        "Rotterdam harbour handles more cargo than any other port in Europe every single year.",
+    );
+    let c = registry.register(
+        3,
+        1,
+        "Honey bees tell their hive mates where flowers are with a waggle dance in the dark hive.",
+    );
+    let mut engine = Engine::open(dir.path(), IndexConfig::default()).unwrap();
+    for contribution in [&a, &b, &c] {
+        engine
+            .ingest(&registry, contribution.text.as_bytes())
+            .unwrap();
+    }
+    let output = format!("{} {} {}", a.text, b.text, c.text);
+    let chunks = engine.retrieve(&[1], "Rhine Rotterdam bees", 3).unwrap();
+    let full = engine.attribute(&[1], &output, &chunks, &AttributionConfig::default());
+    assert_eq!(full.weights.len(), 3);
+
+    // Keeping everything is the identity.
+    let mut same = full.clone();
+    same.retain_contributions(&output, |_| true);
+    assert_eq!(same, full);
+
+    // Dropping one: its spans go, the others' shares are recomputed from their span weights.
+    let mut two = full.clone();
+    two.retain_contributions(&output, |id| id != 2);
+    assert_eq!(
+        two.weights
+            .iter()
+            .map(|w| w.contribution_id)
+            .collect::<Vec<_>>(),
+        [1, 3]
+    );
+    assert_eq!(
+        two.weights.iter().map(|w| u32::from(w.bps)).sum::<u32>(),
+        10_000
+    );
+    assert!(two.spans.iter().all(|s| s.contribution_id != 2));
+    assert!(two.matched_tokens < full.matched_tokens);
+    assert!(
+        two.retrieval
+            .iter()
+            .all(|r| r.used == (r.contribution_id != 2))
+    );
+    // As if the output had only ever matched the two: same shares as attributing without b.
+    let expected = tributary_attribution::largest_remainder_bps(&[
+        (
+            1,
+            two.spans
+                .iter()
+                .filter(|s| s.contribution_id == 1)
+                .map(|s| s.weight)
+                .sum(),
+        ),
+        (
+            3,
+            two.spans
+                .iter()
+                .filter(|s| s.contribution_id == 3)
+                .map(|s| s.weight)
+                .sum(),
+        ),
+    ]);
+    assert_eq!(
+        two.weights.iter().map(|w| w.bps).collect::<Vec<_>>(),
+        expected
+    );
+
+    let mut none = full.clone();
+    none.retain_contributions(&output, |_| false);
+    assert_eq!(none.outcome, Outcome::Unattributed);
+    assert!(none.weights.is_empty() && none.spans.is_empty());
+    assert_eq!(none.matched_tokens, 0);
+}

@@ -24,6 +24,12 @@ fn test_put_registered_text_succeeds_and_is_idempotent() {
     );
     let reopened = ContentStore::open(dir.path()).unwrap();
     assert_eq!(reopened.hashes().unwrap(), vec![expected.content_hash]);
+    // Removed: gone from every view, and removing again reports nothing removed.
+    assert!(store.remove(expected.content_hash).unwrap());
+    assert!(!store.contains(expected.content_hash));
+    assert_eq!(store.get(expected.content_hash).unwrap(), None);
+    assert!(store.hashes().unwrap().is_empty());
+    assert!(!store.remove(expected.content_hash).unwrap());
 }
 
 #[test]

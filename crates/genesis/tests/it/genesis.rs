@@ -41,8 +41,9 @@ fn genesis_hash_is_deterministic_and_depends_on_the_config() {
         chain_id: 1,
         ..GenesisConfig::dev()
     };
-    // The chain id is not in the header or the state: the hash is the same (as in geth).
-    assert_eq!(build(&other_chain).unwrap().hash, a.hash);
+    // The chain id is not in the header, but it is in the state: AttributionSettlement caches its
+    // EIP-712 domain (chain id included) in immutables at genesis.
+    assert_ne!(build(&other_chain).unwrap().hash, a.hash);
     let funded = GenesisConfig::dev().with_prefund(Address::repeat_byte(7), U256::from(1));
     assert_ne!(build(&funded).unwrap().state_root(), a.state_root());
     let later = GenesisConfig {
@@ -72,7 +73,10 @@ fn every_code_predeploy_has_code_and_vaults_are_plain() {
             "Multicall3",
             "Create2Deployer",
             "HistoryStorage",
-            "BeaconRoots"
+            "BeaconRoots",
+            "DataNetRegistry",
+            "ModelRegistry",
+            "AttributionSettlement"
         ]
     );
     for p in PREDEPLOYS {
@@ -86,8 +90,7 @@ fn every_code_predeploy_has_code_and_vaults_are_plain() {
             assert!(account.code.is_empty() && account.balance.is_zero());
             assert_eq!(account.nonce, 1, "{}: non-empty under EIP-161", p.name);
         } else {
-            assert_eq!(p.origin, Origin::Tributary, "{}", p.name);
-            assert!(account.is_none(), "{} is reserved", p.name);
+            panic!("{} has neither code nor a vault account", p.name);
         }
     }
     assert_eq!(
@@ -97,8 +100,15 @@ fn every_code_predeploy_has_code_and_vaults_are_plain() {
     for a in DEV_ACCOUNTS {
         assert_eq!(g.alloc[&a].balance, DEV_FUNDING);
     }
-    // 6 contracts + 3 vaults + 10 dev accounts
-    assert_eq!(g.alloc.len(), 19);
+    // 9 contracts + 3 vaults + 10 dev accounts
+    assert_eq!(g.alloc.len(), 22);
+    assert!(
+        PREDEPLOYS
+            .iter()
+            .filter(|p| p.origin == Origin::Tributary)
+            .all(|p| predeploy_has_code(p.address)),
+        "every Tributary slot is built"
+    );
 }
 
 #[test]
@@ -130,7 +140,16 @@ fn state_root_matches_alloy_trie_from_scratch() {
         if !a.code.is_empty() {
             assert_eq!(account.code_hash, keccak256(&a.code));
         }
-        assert_eq!(account.storage_root, EMPTY_ROOT_HASH);
+        let expected = root::storage_root_unhashed(a.storage.iter().map(|(k, v)| (*k, *v)));
+        assert_eq!(account.storage_root, expected);
+        assert_eq!(
+            expected == EMPTY_ROOT_HASH,
+            a.storage.is_empty(),
+            "{address}"
+        );
+        for (slot, value) in &a.storage {
+            assert_eq!(trie.storage(&store, address, slot).unwrap(), *value);
+        }
     }
 }
 

@@ -1,4 +1,5 @@
 //! Integration tests of the genesis crate.
 
+mod attribution;
 mod block;
 mod genesis;

@@ -82,4 +82,3 @@ pub(crate) async fn rebuild_and_compare(
     }
     (node, datadir)
 }
-

@@ -1,4 +1,4 @@
-//! The `eth_`, `net_`, `web3_` and `txpool_` namespaces over a running [`Node`].
+//! The `eth_`, `net_`, `web3_`, `txpool_` and `debug_` namespaces over a running [`Node`].
 //!
 //! Each file holds one group of methods as `EthApi` methods; [`eth_module`] registers them by
 //! name. Reads go to the store (blocks, receipts, logs) and to [`Node::with_state`] (state at a
@@ -18,6 +18,7 @@ mod state;
 mod sync;
 mod transactions;
 mod txpool;
+mod witness;
 
 use std::sync::Arc;
 
@@ -259,5 +260,6 @@ pub fn eth_module(api: EthApi) -> Result<RpcModule<EthApi>, RegisterError> {
     pubsub::register(&mut m)?;
     simulate::register(&mut m)?;
     txpool::register(&mut m)?;
+    witness::register(&mut m)?;
     Ok(m)
 }

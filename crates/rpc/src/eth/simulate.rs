@@ -13,15 +13,11 @@ use alloy_primitives::{B256, U64};
 use alloy_rpc_types_trace::geth::{
     GethDebugTracingCallOptions, GethDebugTracingOptions, GethTrace,
 };
-use op_alloy_consensus::OpTxEnvelope;
 use tributary_execution::{
     BlockTx, SimulationError, SimulationErrorKind, Simulator, revert_reason,
 };
 
-use crate::{
-    RegisterError, RpcError, RpcModule,
-    eth::{EthApi, convert},
-};
+use crate::{RegisterError, RpcError, RpcModule, eth::EthApi};
 
 impl From<SimulationError> for RpcError {
     fn from(e: SimulationError) -> Self {
@@ -104,15 +100,10 @@ impl EthApi {
     }
 }
 
-/// A stored transaction in the executor's form.
+/// A stored transaction in the executor's form (with the sender stored when it was included).
 fn block_tx(raw: &[u8], sender: alloy_primitives::Address) -> Result<BlockTx, RpcError> {
-    match convert::envelope(raw)? {
-        OpTxEnvelope::Deposit(d) => Ok(BlockTx::Deposit(d.into_inner())),
-        other => {
-            let tx = other.try_into_eth_envelope().map_err(RpcError::internal)?;
-            Ok(BlockTx::signed(tx, sender))
-        }
-    }
+    BlockTx::decode_2718(raw, |_| Ok::<_, core::convert::Infallible>(sender))
+        .map_err(RpcError::internal)
 }
 
 fn overrides(state: Option<StateOverride>, block: Option<BlockOverrides>) -> EvmOverrides {

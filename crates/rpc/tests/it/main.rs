@@ -4,4 +4,5 @@ mod batch;
 mod http;
 mod limits;
 mod utils;
+mod witness;
 mod ws;

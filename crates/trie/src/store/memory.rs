@@ -2,7 +2,7 @@
 
 use super::NodeStore;
 use crate::TrieUpdate;
-use alloy_primitives::{B256, Bytes, map::B256Map};
+use alloy_primitives::{B256, Bytes, keccak256, map::B256Map};
 use core::convert::Infallible;
 
 /// In-memory, append-only node store.
@@ -34,6 +34,23 @@ impl MemoryNodeStore {
         }
     }
 
+    /// A store of untrusted nodes (an execution witness), each keyed by its own `keccak256`.
+    ///
+    /// Nothing has to be checked: a node whose bytes were altered lands under another hash, so
+    /// the node its parent references is simply absent and the trie reports
+    /// [`TrieError::MissingNode`](crate::TrieError::MissingNode). Extra nodes are never reached.
+    pub fn from_rlp_nodes(nodes: impl IntoIterator<Item = Bytes>) -> Self {
+        let mut store = Self::new();
+        store.extend_rlp_nodes(nodes);
+        store
+    }
+
+    /// Adds nodes by content, each under its own `keccak256` (see
+    /// [`MemoryNodeStore::from_rlp_nodes`]).
+    pub fn extend_rlp_nodes(&mut self, nodes: impl IntoIterator<Item = Bytes>) {
+        self.extend(nodes.into_iter().map(|rlp| (keccak256(&rlp), rlp)));
+    }
+
     /// Number of stored nodes.
     pub fn len(&self) -> usize {
         self.nodes.len()
@@ -55,5 +72,43 @@ impl NodeStore for MemoryNodeStore {
 
     fn get(&self, hash: &B256) -> Result<Option<Bytes>, Infallible> {
         Ok(self.nodes.get(hash).cloned())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{EMPTY_ROOT_HASH, Trie, TrieError};
+
+    #[test]
+    fn nodes_by_content_find_only_unaltered_nodes() {
+        let mut trie = Trie::new(EMPTY_ROOT_HASH);
+        let scratch = MemoryNodeStore::new();
+        for i in 0u8..20 {
+            trie.insert(&scratch, &keccak256([i]), Bytes::from(vec![i + 1; 40]))
+                .unwrap();
+        }
+        let update = trie.commit();
+        let nodes: Vec<Bytes> = update.new_nodes.values().cloned().collect();
+
+        let store = MemoryNodeStore::from_rlp_nodes(nodes.clone());
+        assert_eq!(store.len(), update.new_nodes.len());
+        let mut reopened = Trie::new(update.root);
+        assert_eq!(
+            reopened.get(&store, &keccak256([7u8])).unwrap(),
+            Some(Bytes::from(vec![8; 40]))
+        );
+
+        // alter the root's bytes: it is stored under another hash, the root is missing
+        let root = &update.new_nodes[&update.root];
+        let mut tampered: Vec<Bytes> = nodes.into_iter().filter(|n| n != root).collect();
+        let mut altered = root.to_vec();
+        *altered.last_mut().unwrap() ^= 1;
+        tampered.push(altered.into());
+        let store = MemoryNodeStore::from_rlp_nodes(tampered);
+        let err = Trie::new(update.root)
+            .get(&store, &keccak256([7u8]))
+            .unwrap_err();
+        assert!(matches!(err, TrieError::MissingNode { hash } if hash == update.root));
     }
 }
