@@ -467,7 +467,7 @@ pub async fn workload(devnet: &Devnet, seed: u64) -> Workload {
     deposit(&l1, &deployment, depositor, mint).await;
     let expected = before + mint;
     wait_balance(
-        &devnet,
+        devnet,
         &l2,
         depositor,
         expected,
