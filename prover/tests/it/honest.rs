@@ -180,7 +180,10 @@ async fn an_honest_chain_verifies_from_l1_alone_and_resumes() {
         let rejected: serde_json::Value = serde_json::from_str(&rejected).unwrap();
         assert_eq!(rejected["ok"], false);
         assert!(
-            rejected["error"].as_str().unwrap().contains("lacks the trie node"),
+            rejected["error"]
+                .as_str()
+                .unwrap()
+                .contains("lacks the trie node"),
             "{rejected}"
         );
     })
