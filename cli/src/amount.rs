@@ -15,6 +15,18 @@ pub const OPEN_DECIMALS: u8 = 18;
 /// Strict where alloy's `parse_units` is lenient: no sign, no exponent, no separators, and more
 /// than 18 decimals is an error instead of a silent truncation.
 pub fn parse_open(input: &str) -> Result<U256> {
+    let wei = parse_open_or_zero(input)?;
+    if wei.is_zero() {
+        return Err(CliError::InvalidAmount {
+            input: input.to_string(),
+            reason: "must be more than zero",
+        });
+    }
+    Ok(wei)
+}
+
+/// [`parse_open`] that also takes zero (`"0"`): fees and deposits may be free.
+pub fn parse_open_or_zero(input: &str) -> Result<U256> {
     let invalid = |reason| CliError::InvalidAmount {
         input: input.to_string(),
         reason,
@@ -27,13 +39,9 @@ pub fn parse_open(input: &str) -> Result<U256> {
     if frac.len() > usize::from(OPEN_DECIMALS) {
         return Err(invalid("OPEN has 18 decimals"));
     }
-    let wei: U256 = parse_units(input, OPEN_DECIMALS)
+    Ok(parse_units(input, OPEN_DECIMALS)
         .map_err(|_| invalid("too large"))?
-        .into();
-    if wei.is_zero() {
-        return Err(invalid("must be more than zero"));
-    }
-    Ok(wei)
+        .into())
 }
 
 /// Formats wei as OPEN without trailing zeros (`1500000000000000000` → `"1.5"`).
@@ -87,6 +95,8 @@ mod tests {
         }
         let err = parse_open("0.0000000000000000001").unwrap_err();
         assert!(err.to_string().contains("18 decimals"), "{err}");
+        assert_eq!(parse_open_or_zero("0").unwrap(), U256::ZERO);
+        assert!(parse_open_or_zero("-1").is_err());
         let huge = "9".repeat(100);
         assert!(parse_open(&huge).is_err());
     }

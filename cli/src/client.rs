@@ -20,6 +20,8 @@ use crate::error::{CliError, Layer, Result};
 pub const DEFAULT_L1_RPC: &str = "http://127.0.0.1:8546";
 /// Default L2 JSON-RPC endpoint: a local Tributary node.
 pub const DEFAULT_L2_RPC: &str = "http://127.0.0.1:8545";
+/// Default paid-inference gateway: a local `gateway` on its default port.
+pub const DEFAULT_GATEWAY: &str = "http://127.0.0.1:8550";
 /// Deployment files tried, in order, when none is given: the devnet file (which embeds the
 /// deployment under `deployment`), then the bare deployment the devnet script writes.
 pub const DEFAULT_DEPLOYMENT_FILES: [&str; 2] = [".devnet/devnet.json", ".devnet/deployment.json"];
@@ -91,6 +93,8 @@ pub struct DeploymentFile {
     pub l1_rpc: Option<String>,
     /// The devnet file's `l2_rpc`, likewise.
     pub l2_rpc: Option<String>,
+    /// The devnet file's `gateway` (when the devnet runs one), likewise.
+    pub gateway: Option<String>,
 }
 
 impl DeploymentFile {
@@ -133,6 +137,7 @@ impl DeploymentFile {
         Ok(Self {
             l1_rpc: endpoint("l1_rpc"),
             l2_rpc: endpoint("l2_rpc"),
+            gateway: endpoint("gateway"),
             path,
             deployment,
         })
@@ -179,6 +184,18 @@ impl DeploymentFile {
     }
 }
 
+impl DeploymentFile {
+    /// The gateway: `given` (`--gateway` or `TRIBUTARY_GATEWAY_URL`), else the devnet file's
+    /// `gateway`, else [`DEFAULT_GATEWAY`].
+    pub fn resolve_gateway(&self, given: Option<Url>) -> Result<Url> {
+        if let Some(url) = given {
+            return Ok(url);
+        }
+        let value = self.gateway.as_deref().unwrap_or(DEFAULT_GATEWAY);
+        Url::parse(value).map_err(|e| CliError::InvalidGateway(format!("{value:?}: {e}")))
+    }
+}
+
 /// Where an RPC endpoint came from, highest precedence first.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum EndpointSource {
@@ -216,6 +233,16 @@ pub struct Client {
 impl Client {
     /// Connects to both endpoints and checks that they serve the deployment's chains.
     pub async fn connect(config: ClientConfig) -> Result<Self> {
+        Self::connect_checking(config, &[Layer::L1, Layer::L2]).await
+    }
+
+    /// Like [`Self::connect`] but checks (and so needs) only the L2 endpoint: the attribution
+    /// commands never touch L1.
+    pub async fn connect_l2(config: ClientConfig) -> Result<Self> {
+        Self::connect_checking(config, &[Layer::L2]).await
+    }
+
+    async fn connect_checking(config: ClientConfig, check: &[Layer]) -> Result<Self> {
         let account = config.signer.as_ref().map(PrivateKeySigner::address);
         let (l1, l2) = match config.signer {
             Some(signer) => {
@@ -241,6 +268,9 @@ impl Client {
             (Layer::L1, &l1, d.l1_chain_id),
             (Layer::L2, &l2, d.l2_chain_id),
         ] {
+            if !check.contains(&layer) {
+                continue;
+            }
             let actual = provider
                 .get_chain_id()
                 .await

@@ -248,6 +248,80 @@ pub enum CliError {
         /// The output index.
         output_index: u64,
     },
+    /// A file to submit could not be read.
+    #[error("reading {}: {source}", path.display())]
+    ReadFile {
+        /// The file.
+        path: PathBuf,
+        /// The underlying error.
+        #[source]
+        source: std::io::Error,
+    },
+    /// A file to submit is empty (a contribution has a non-zero size).
+    #[error("{} is empty: a contribution needs content", path.display())]
+    EmptyFile {
+        /// The file.
+        path: PathBuf,
+    },
+    /// A mined transaction lacks the event that reports its result.
+    #[error("{action} transaction {tx} emitted no {event} event")]
+    MissingEvent {
+        /// What the transaction does.
+        action: &'static str,
+        /// The event's signature.
+        event: &'static str,
+        /// The transaction.
+        tx: TxHash,
+    },
+    /// Nothing is owed to the account in either contract.
+    #[error("nothing to claim: {account} has no credits and no pending validator rewards")]
+    NothingToClaim {
+        /// The account.
+        account: Address,
+    },
+    /// `model register` without `--artifact` or `--artifact-hash`.
+    #[error("no artifact: pass --artifact FILE (its keccak256 is recorded) or --artifact-hash 0x…")]
+    MissingArtifact,
+    /// A contribution was submitted on chain but its upload to the gateway failed.
+    #[error(
+        "contribution {contribution_id} was submitted (tx {tx}) but uploading it to the gateway failed: {source}; upload it again with `{retry}`"
+    )]
+    UploadFailed {
+        /// The new contribution.
+        contribution_id: u64,
+        /// Its submission.
+        tx: TxHash,
+        /// A command that uploads it.
+        retry: String,
+        /// Why the upload failed.
+        #[source]
+        source: Box<CliError>,
+    },
+    /// Signing a request failed.
+    #[error("signing the request: {0}")]
+    Sign(String),
+    /// The gateway URL cannot be used.
+    #[error("invalid gateway url: {0}")]
+    InvalidGateway(String),
+    /// The gateway could not be reached or did not answer.
+    #[error("gateway {url}: {source}")]
+    GatewayRequest {
+        /// The request's URL.
+        url: alloy::transports::http::reqwest::Url,
+        /// The underlying error.
+        #[source]
+        source: alloy::transports::http::reqwest::Error,
+    },
+    /// The gateway refused the request (its OpenAI-style error, docs/gateway.md).
+    #[error("gateway refused ({status}{}): {message}", code.as_deref().map(|c| format!(" {c}")).unwrap_or_default())]
+    Gateway {
+        /// HTTP status.
+        status: u16,
+        /// The error code (`nonce_used`, `model_not_found`...).
+        code: Option<String>,
+        /// The gateway's message.
+        message: String,
+    },
     /// `--wait` ran out of time.
     #[error("timed out after {secs} s waiting for {waiting_for}")]
     Timeout {
@@ -271,6 +345,7 @@ impl CliError {
                 | Self::ChallengePending { .. }
                 | Self::TxNotFound { .. }
                 | Self::Timeout { .. }
+                | Self::GatewayRequest { .. }
         )
     }
 

@@ -1,5 +1,7 @@
-//! The `tributary` command line: a user's OPEN deposits to L2 and withdrawals back to L1, through
-//! nothing but JSON-RPC to both chains and the deployment file.
+//! The `tributary` command line: a user's OPEN deposits to L2 and withdrawals back to L1, and the
+//! Proof-of-Attribution flows (DataNets, contributions, votes, models, paid queries through the
+//! gateway, earnings, claims), through nothing but JSON-RPC, the gateway's HTTP API and the
+//! deployment file.
 //!
 //! ```text
 //!                    deployment.json (or the devnet file embedding it under "deployment")
@@ -11,6 +13,8 @@
 //!                     ──L1──► Rollup outputs (binary search) → Portal.proveWithdrawal
 //!   withdraw finalize ──L1──► Rollup.isFinalized(index) → Portal.finalizeWithdrawal ─► OPEN to the target
 //!   withdraw status   ──both─► initiated / waiting for output / proven / finalizable / finalized
+//!   datanet, contribute, vote, model, prepay, earnings, claim ──L2──► the attribution predeploys
+//!   contribute, query ──gateway──► POST /v1/contributions, POST /v1/chat/completions ([`gateway_api`])
 //! ```
 //!
 //! The batcher and proposer are not the user's business: `prove` waits for (or reports the lack
@@ -21,7 +25,7 @@
 //!
 //! [`Client`] holds both providers and the deployment; every command is one of its methods
 //! ([`Client::deposit`], [`Client::initiate_withdrawal`], [`Client::prove`],
-//! [`Client::finalize`], [`Client::status`]) and returns a receipt that prints for people
+//! [`Client::finalize`], [`Client::status`], and the [`attribution`] ones) and returns a receipt that prints for people
 //! (`Display`) and serializes for scripts (`--json`). Progress goes to tracing (target
 //! `tributary`), which the binary prints on stderr.
 //!
@@ -31,12 +35,15 @@
 //! mistakes.
 
 pub mod amount;
+pub mod attribution;
 pub mod client;
 pub mod deposit;
 pub mod error;
+pub mod gateway_api;
 pub mod withdraw;
 
-pub use amount::{format_open, parse_open};
+pub use amount::{format_open, parse_open, parse_open_or_zero};
+pub use attribution::{ClaimReceipt, Created, Earnings, QueryAnswer, Sent};
 pub use client::{Client, ClientConfig, DeploymentFile, EndpointSource, load_deployment};
 pub use deposit::DepositReceipt;
 pub use error::{CliError, Layer, Result};
