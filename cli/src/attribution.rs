@@ -17,6 +17,7 @@ use std::{fmt, path::Path, time::Duration};
 use alloy::{
     primitives::{Address, B256, TxHash, U256, keccak256},
     providers::Provider,
+    rpc::types::TransactionReceipt,
     signers::local::PrivateKeySigner,
     sol_types::SolEvent,
     transports::http::reqwest::{self, Url},
@@ -62,6 +63,24 @@ pub struct Created {
     /// The gateway's answer to the upload of a contribution.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub upload: Option<ContributionStatus>,
+}
+
+impl Created {
+    fn new(
+        kind: &'static str,
+        id: U256,
+        receipt: &TransactionReceipt,
+        detail: String,
+        upload: Option<ContributionStatus>,
+    ) -> Self {
+        Self {
+            kind,
+            id: id.saturating_to(),
+            tx: receipt.transaction_hash,
+            detail: Some(detail),
+            upload,
+        }
+    }
 }
 
 impl fmt::Display for Created {
@@ -289,16 +308,11 @@ impl Client {
         )
         .await?;
         let id = event::<DataNetRegistry::DataNetCreated>(&receipt, "createDataNet")?.datanetId;
-        Ok(Created {
-            kind: "datanet",
-            id: id.saturating_to::<u64>(),
-            tx: receipt.transaction_hash,
-            detail: Some(format!(
-                "{name:?}, deposit {} OPEN per contribution, quorum {quorum_bps} bps",
-                format_open(deposit)
-            )),
-            upload: None,
-        })
+        let detail = format!(
+            "{name:?}, deposit {} OPEN per contribution, quorum {quorum_bps} bps",
+            format_open(deposit)
+        );
+        Ok(Created::new("datanet", id, &receipt, detail, None))
     }
 
     /// Stakes `amount` in a DataNet as a validator.
@@ -381,16 +395,11 @@ impl Client {
                 })?),
                 None => None,
             };
-        Ok(Created {
-            kind: "contribution",
-            id: id.saturating_to::<u64>(),
-            tx: receipt.transaction_hash,
-            detail: Some(format!(
-                "datanet {datanet_id}, content {content_hash}, deposit {} OPEN",
-                format_open(deposit)
-            )),
-            upload,
-        })
+        let detail = format!(
+            "datanet {datanet_id}, content {content_hash}, deposit {} OPEN",
+            format_open(deposit)
+        );
+        Ok(Created::new("contribution", id, &receipt, detail, upload))
     }
 
     /// Votes on a Pending contribution with the user's stake in its DataNet.
@@ -435,16 +444,11 @@ impl Client {
         )
         .await?;
         let id = event::<ModelRegistry::ModelRegistered>(&receipt, "registerModel")?.modelId;
-        Ok(Created {
-            kind: "model",
-            id: id.saturating_to::<u64>(),
-            tx: receipt.transaction_hash,
-            detail: Some(format!(
-                "fee {} OPEN per inference, datanets {datanets:?}",
-                format_open(fee)
-            )),
-            upload: None,
-        })
+        let detail = format!(
+            "fee {} OPEN per inference, datanets {datanets:?}",
+            format_open(fee)
+        );
+        Ok(Created::new("model", id, &receipt, detail, None))
     }
 
     /// Authorises (or deauthorises) a provider of the user's model.
@@ -550,19 +554,8 @@ impl Client {
             tributary: Some(payment),
         };
         info!(target: "tributary", "asking model {model_id} through {gateway} (max fee {} OPEN, nonce {nonce})…", format_open(max_fee));
-        let url = gateway
-            .join("v1/chat/completions")
-            .map_err(|e| CliError::InvalidGateway(e.to_string()))?;
-        let response = http_client()
-            .post(url.clone())
-            .json(&request)
-            .send()
-            .await
-            .map_err(|source| CliError::GatewayRequest {
-                url: url.clone(),
-                source,
-            })?;
-        Ok(QueryAnswer(read_json(url, response).await?))
+        let answer = post(gateway, "v1/chat/completions", |r| r.json(&request)).await?;
+        Ok(QueryAnswer(answer))
     }
 
     /// What `account` is owed in all three contracts.
@@ -659,7 +652,7 @@ impl Client {
 
 /// The first `E` event of a receipt, or [`CliError::MissingEvent`].
 fn event<E: SolEvent>(
-    receipt: &alloy::rpc::types::TransactionReceipt,
+    receipt: &TransactionReceipt,
     action: &'static str,
 ) -> Result<E> {
     receipt
@@ -674,14 +667,28 @@ fn event<E: SolEvent>(
 
 /// Uploads a contribution's bytes to the gateway.
 pub async fn upload_content(gateway: &Url, bytes: Vec<u8>) -> Result<ContributionStatus> {
+    info!(target: "tributary", "uploading {} bytes to {gateway}…", bytes.len());
+    post(gateway, "v1/contributions", |r| {
+        r.header(reqwest::header::CONTENT_TYPE, "application/octet-stream")
+            .body(bytes)
+    })
+    .await
+}
+
+/// POSTs to the gateway's `path` the body `build` gives the request, and reads the answer.
+async fn post<T: DeserializeOwned>(
+    gateway: &Url,
+    path: &str,
+    build: impl FnOnce(reqwest::RequestBuilder) -> reqwest::RequestBuilder,
+) -> Result<T> {
     let url = gateway
-        .join("v1/contributions")
+        .join(path)
         .map_err(|e| CliError::InvalidGateway(e.to_string()))?;
-    info!(target: "tributary", "uploading {} bytes to {url}…", bytes.len());
-    let response = http_client()
-        .post(url.clone())
-        .header(reqwest::header::CONTENT_TYPE, "application/octet-stream")
-        .body(bytes)
+    let client = reqwest::Client::builder()
+        .timeout(GATEWAY_TIMEOUT)
+        .build()
+        .unwrap_or_default();
+    let response = build(client.post(url.clone()))
         .send()
         .await
         .map_err(|source| CliError::GatewayRequest {
@@ -689,13 +696,6 @@ pub async fn upload_content(gateway: &Url, bytes: Vec<u8>) -> Result<Contributio
             source,
         })?;
     read_json(url, response).await
-}
-
-fn http_client() -> reqwest::Client {
-    reqwest::Client::builder()
-        .timeout(GATEWAY_TIMEOUT)
-        .build()
-        .unwrap_or_default()
 }
 
 /// The JSON body of a 2xx answer, or the gateway's error ([`CliError::Gateway`]).

@@ -15,8 +15,8 @@
 use std::{net::SocketAddr, path::PathBuf, time::Duration};
 
 use alloy::{signers::local::PrivateKeySigner, transports::http::reqwest::Url};
-use clap::{ArgMatches, CommandFactory, FromArgMatches, Parser, Subcommand, parser::ValueSource};
-use eyre::{WrapErr, eyre};
+use clap::{ArgMatches, CommandFactory, FromArgMatches, Parser, Subcommand};
+use eyre::eyre;
 use indicatif::{ProgressBar, ProgressStyle};
 use serde::Deserialize;
 use tracing::info;
@@ -129,41 +129,22 @@ struct FileConfig {
 }
 
 impl FileConfig {
-    fn read(path: &std::path::Path) -> eyre::Result<Self> {
-        let text = std::fs::read_to_string(path)
-            .wrap_err_with(|| format!("reading config file {}", path.display()))?;
-        toml::from_str(&text).wrap_err_with(|| format!("parsing config file {}", path.display()))
-    }
-
     /// Fills in `args` where neither the command line nor the environment set a value. Keys are
     /// not secrets' place: the provider key and the backend token come from the environment.
     fn apply(self, args: &mut Args, matches: &ArgMatches) {
-        let unset = |id: &str| {
-            !matches!(
-                matches.value_source(id),
-                Some(ValueSource::CommandLine | ValueSource::EnvVariable)
-            )
-        };
-        macro_rules! fill {
-            ($value:expr => $field:ident) => {
-                if let Some(v) = $value
-                    && unset(stringify!($field))
-                {
-                    args.$field = v.into();
-                }
-            };
-        }
-        fill!(self.listen => listen);
-        fill!(self.l2_rpc.map(Some) => l2_rpc);
-        fill!(self.deployment.map(Some) => deployment);
-        fill!(self.data_dir => data_dir);
-        fill!(self.backend_url.map(Some) => backend_url);
-        fill!(self.backend_model => backend_model);
-        fill!(self.top_k => top_k);
-        fill!(self.max_sentences => max_sentences);
-        fill!(self.sync_interval_ms => sync_interval_ms);
-        fill!(self.max_body_bytes => max_body_bytes);
-        fill!(self.request_timeout_secs => request_timeout_secs);
+        tributary_config::fill!(args, matches;
+            self.listen => listen,
+            self.l2_rpc.map(Some) => l2_rpc,
+            self.deployment.map(Some) => deployment,
+            self.data_dir => data_dir,
+            self.backend_url.map(Some) => backend_url,
+            self.backend_model => backend_model,
+            self.top_k => top_k,
+            self.max_sentences => max_sentences,
+            self.sync_interval_ms => sync_interval_ms,
+            self.max_body_bytes => max_body_bytes,
+            self.request_timeout_secs => request_timeout_secs,
+        );
     }
 }
 
@@ -257,7 +238,7 @@ async fn main() -> eyre::Result<()> {
     let matches = Args::command().get_matches();
     let mut args = Args::from_arg_matches(&matches)?;
     if let Some(path) = args.config.clone() {
-        FileConfig::read(&path)?.apply(&mut args, &matches);
+        tributary_config::read::<FileConfig>(&path)?.apply(&mut args, &matches);
     }
     let command = args.command.unwrap_or(Command::Serve);
     let gateway = Gateway::open(args.into_config()?).await?;

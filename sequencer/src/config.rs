@@ -21,10 +21,9 @@
 //! gascap = 50000000
 //! ```
 
-use std::{net::IpAddr, path::Path, path::PathBuf};
+use std::{net::IpAddr, path::PathBuf};
 
-use clap::{ArgMatches, parser::ValueSource};
-use eyre::WrapErr;
+use clap::ArgMatches;
 use serde::Deserialize;
 
 use crate::Args;
@@ -68,40 +67,20 @@ struct Rpc {
 }
 
 impl FileConfig {
-    /// Reads and parses `path`.
-    pub(crate) fn read(path: &Path) -> eyre::Result<Self> {
-        let text = std::fs::read_to_string(path)
-            .wrap_err_with(|| format!("reading config file {}", path.display()))?;
-        toml::from_str(&text).wrap_err_with(|| format!("parsing config file {}", path.display()))
-    }
-
     /// Fills in `args` from the file where neither the command line nor the environment set
     /// a value.
     pub(crate) fn apply(self, args: &mut Args, matches: &ArgMatches) {
-        let unset = |id: &str| {
-            !matches!(
-                matches.value_source(id),
-                Some(ValueSource::CommandLine | ValueSource::EnvVariable)
-            )
-        };
-        macro_rules! fill {
-            ($value:expr => $field:ident) => {
-                if let Some(v) = $value
-                    && unset(stringify!($field))
-                {
-                    args.$field = v.into();
-                }
-            };
-        }
-        fill!(self.dev => dev);
-        fill!(self.datadir.map(Some) => datadir);
-        fill!(self.block_time => block_time_ms);
-        fill!(self.gas_limit => gas_limit);
-        fill!(self.http.addr => http_addr);
-        fill!(self.http.port => http_port);
-        fill!(self.http.corsdomain.map(Some) => cors);
-        fill!(self.txpool.accountslots => account_slots);
-        fill!(self.txpool.globalslots => global_slots);
-        fill!(self.rpc.gascap => gas_cap);
+        tributary_config::fill!(args, matches;
+            self.dev => dev,
+            self.datadir.map(Some) => datadir,
+            self.block_time => block_time_ms,
+            self.gas_limit => gas_limit,
+            self.http.addr => http_addr,
+            self.http.port => http_port,
+            self.http.corsdomain.map(Some) => cors,
+            self.txpool.accountslots => account_slots,
+            self.txpool.globalslots => global_slots,
+            self.rpc.gascap => gas_cap,
+        );
     }
 }
