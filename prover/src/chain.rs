@@ -6,8 +6,7 @@ use std::{
     sync::atomic::{AtomicBool, Ordering},
 };
 
-use alloy::providers::Provider;
-use eyre::{WrapErr, bail, eyre};
+use eyre::{WrapErr, eyre};
 use tracing::{info, warn};
 use tributary_genesis::L2Genesis;
 use tributary_l1::{DeriveStep, L1Client, NodeDeriver};
@@ -37,48 +36,11 @@ impl Chain {
         let genesis_path = args.genesis_path();
         let genesis = L2Genesis::read_json(&genesis_path)
             .wrap_err_with(|| format!("reading {}", genesis_path.display()))?;
-        if genesis.hash != deployment.l2_genesis_hash {
-            bail!(
-                "genesis {} has hash {}, but the deployment records {}",
-                genesis_path.display(),
-                genesis.hash,
-                deployment.l2_genesis_hash
-            );
-        }
-        if genesis.config.chain_id != deployment.l2_chain_id {
-            bail!(
-                "genesis chain id {} differs from the deployment's {}",
-                genesis.config.chain_id,
-                deployment.l2_chain_id
-            );
-        }
         let client = L1Client::new(args.l1_rpc.clone(), args.l1_beacon.clone(), deployment);
-        let l1_chain_id = client
-            .provider()
-            .get_chain_id()
+        client
+            .check_genesis(genesis.hash, genesis.config.chain_id)
             .await
-            .wrap_err_with(|| format!("connecting to the L1 at {}", args.l1_rpc))?;
-        if l1_chain_id != client.deployment().l1_chain_id {
-            bail!(
-                "the L1 at {} has chain id {l1_chain_id}, the deployment expects {}",
-                args.l1_rpc,
-                client.deployment().l1_chain_id
-            );
-        }
-        // The Rollup is the authority: a genesis file that is not the one it records would
-        // verify a different chain.
-        let recorded = client
-            .rollup()
-            .l2GenesisHash()
-            .call()
-            .await
-            .wrap_err("reading Rollup.l2GenesisHash() on L1")?;
-        if recorded != genesis.hash {
-            bail!(
-                "the Rollup on L1 records genesis {recorded}, not {}",
-                genesis.hash
-            );
-        }
+            .wrap_err_with(|| format!("checking {} against L1", genesis_path.display()))?;
 
         std::fs::create_dir_all(&args.datadir)
             .wrap_err_with(|| format!("creating {}", args.datadir.display()))?;

@@ -12,7 +12,7 @@
 use std::{path::PathBuf, sync::Arc, time::Duration};
 
 use alloy::{signers::local::PrivateKeySigner, transports::http::reqwest::Url};
-use eyre::{WrapErr, bail, eyre};
+use eyre::{WrapErr, eyre};
 use tokio::task::JoinHandle;
 use tracing::{info, warn};
 use tributary_genesis::L2Genesis;
@@ -133,38 +133,15 @@ pub(crate) async fn launch(
         .ok_or_else(|| eyre!("--genesis is required with --deployment"))?;
     let genesis = L2Genesis::read_json(genesis_path)
         .wrap_err_with(|| format!("reading {}", genesis_path.display()))?;
-    if genesis.hash != deployment.l2_genesis_hash {
-        bail!(
-            "genesis {} has hash {}, but the Rollup records {}",
-            genesis_path.display(),
-            genesis.hash,
-            deployment.l2_genesis_hash
-        );
-    }
-    if genesis.config.chain_id != deployment.l2_chain_id {
-        bail!(
-            "genesis chain id {} differs from the deployment's {}",
-            genesis.config.chain_id,
-            deployment.l2_chain_id
-        );
-    }
     let client = L1Client::new(
         args.l1_rpc.clone(),
         args.l1_beacon.clone(),
         deployment.clone(),
     );
-    let recorded = client
-        .rollup()
-        .l2GenesisHash()
-        .call()
+    client
+        .check_genesis(genesis.hash, genesis.config.chain_id)
         .await
-        .wrap_err("reading Rollup.l2GenesisHash() on L1")?;
-    if recorded != genesis.hash {
-        bail!(
-            "the Rollup on L1 records genesis {recorded}, not {}",
-            genesis.hash
-        );
-    }
+        .wrap_err_with(|| format!("checking {} against L1", genesis_path.display()))?;
 
     let mut config = configure(NodeConfig::with_genesis(datadir, genesis.config.clone()));
     // blocks often enough that the origin keeps up with L1 even when no one transacts

@@ -73,6 +73,49 @@ impl L1Client {
         Rollup::new(self.deployment.contracts.rollup, &self.provider)
     }
 
+    /// Checks that the L2 genesis `hash` of chain `chain_id` starts the chain this deployment
+    /// settles: hash and chain id are
+    /// the deployment's, the L1 answers to the deployment's chain id, and the Rollup on L1 records
+    /// this genesis. The Rollup is the authority: a node or prover on another genesis would
+    /// build (or verify) a different chain.
+    pub async fn check_genesis(&self, hash: B256, chain_id: u64) -> Result<()> {
+        let deployment = &self.deployment;
+        if hash != deployment.l2_genesis_hash {
+            return Err(L1Error::Mismatch(format!(
+                "the genesis has hash {hash}, but the deployment records {}",
+                deployment.l2_genesis_hash
+            )));
+        }
+        if chain_id != deployment.l2_chain_id {
+            return Err(L1Error::Mismatch(format!(
+                "the genesis has chain id {chain_id}, the deployment {}",
+                deployment.l2_chain_id
+            )));
+        }
+        let l1_chain_id =
+            self.provider.get_chain_id().await.map_err(|e| {
+                L1Error::rpc(&format!("eth_chainId of the L1 at {}", self.rpc_url), e)
+            })?;
+        if l1_chain_id != deployment.l1_chain_id {
+            return Err(L1Error::Mismatch(format!(
+                "the L1 at {} has chain id {l1_chain_id}, the deployment expects {}",
+                self.rpc_url, deployment.l1_chain_id
+            )));
+        }
+        let recorded = self
+            .rollup()
+            .l2GenesisHash()
+            .call()
+            .await
+            .map_err(|e| L1Error::rpc("Rollup.l2GenesisHash()", e))?;
+        if recorded != hash {
+            return Err(L1Error::Mismatch(format!(
+                "the Rollup on L1 records genesis {recorded}, not {hash}"
+            )));
+        }
+        Ok(())
+    }
+
     /// The latest L1 block number.
     pub async fn head_number(&self) -> Result<u64> {
         self.provider
