@@ -651,10 +651,7 @@ impl Client {
 }
 
 /// The first `E` event of a receipt, or [`CliError::MissingEvent`].
-fn event<E: SolEvent>(
-    receipt: &TransactionReceipt,
-    action: &'static str,
-) -> Result<E> {
+fn event<E: SolEvent>(receipt: &TransactionReceipt, action: &'static str) -> Result<E> {
     receipt
         .decoded_log::<E>()
         .map(|log| log.data)

@@ -133,7 +133,10 @@ mod tests {
         std::fs::create_dir_all(&dir).unwrap();
         let missing = dir.join("missing.toml");
         let e = super::read::<File>(&missing).unwrap_err().to_string();
-        assert!(e.starts_with("reading config file") && e.contains("missing.toml"), "{e}");
+        assert!(
+            e.starts_with("reading config file") && e.contains("missing.toml"),
+            "{e}"
+        );
         let typo = dir.join("typo.toml");
         std::fs::write(&typo, "prot = 7\n").unwrap();
         let e = super::read::<File>(&typo).unwrap_err().to_string();
