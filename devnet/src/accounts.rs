@@ -1,6 +1,7 @@
 //! The devnet's accounts: the ten dev accounts of anvil's mnemonic are the users (OPEN on L1 and,
-//! through real deposits, native OPEN on L2); two more keys of the same mnemonic are the
-//! batcher and the proposer, so that users' transactions never race the operators' nonces.
+//! through real deposits, native OPEN on L2); three more keys of the same mnemonic are the
+//! batcher, the proposer and the gateway's provider, so that users' transactions never race the
+//! operators' nonces. The provider is funded like a user (it pays the gas of settlements).
 
 use std::path::Path;
 
@@ -19,14 +20,16 @@ use tributary_primitives::Deployment;
 
 use crate::Args;
 
-/// Accounts anvil funds with ETH: the ten users, the batcher and the proposer.
-pub(crate) const ANVIL_ACCOUNTS: u32 = 12;
+/// Accounts anvil funds with ETH: the ten users, the batcher, the proposer and the provider.
+pub(crate) const ANVIL_ACCOUNTS: u32 = 13;
 /// The deployer, Rollup owner, guardian and OPEN treasury (also user 0).
 pub(crate) const DEPLOYER: u32 = 0;
 /// The batcher's key index.
 pub(crate) const BATCHER: u32 = 10;
 /// The proposer's key index.
 pub(crate) const PROPOSER: u32 = 11;
+/// The key index of the gateway's inference provider (sends the settlements on L2).
+pub(crate) const GATEWAY: u32 = 12;
 /// OPEN each user receives on L1 from the treasury (user 0 keeps the rest of the supply).
 const L1_GRANT: u64 = 1_000_000;
 /// Gas limit of each funding deposit.
@@ -60,9 +63,13 @@ fn open(amount: u64) -> U256 {
     U256::from(amount) * U256::from(10u64).pow(U256::from(18))
 }
 
-/// Grants OPEN on L1 and deposits to L2 for every user; returns once the deposits are visible
-/// on L2.
+/// Grants OPEN on L1 and deposits to L2 for every user and the gateway's provider; returns the
+/// users once the deposits are visible on L2.
 pub(crate) async fn fund(args: &Args, deployment: &Deployment) -> eyre::Result<Vec<FundedAccount>> {
+    let depositors: Vec<PrivateKeySigner> = (0..DEV_ACCOUNTS.len() as u32)
+        .chain([GATEWAY])
+        .map(signer)
+        .collect::<eyre::Result<_>>()?;
     let l1_url = args.l1_rpc().parse()?;
     let deposit = open(args.deposit);
     let grant = open(L1_GRANT);
@@ -75,9 +82,12 @@ pub(crate) async fn fund(args: &Args, deployment: &Deployment) -> eyre::Result<V
         .get_transaction_count(treasury.address())
         .await?;
     let mut pending = Vec::new();
-    for user in &DEV_ACCOUNTS[1..] {
+    for user in depositors
+        .iter()
+        .filter(|d| d.address() != treasury.address())
+    {
         let tx = token
-            .transfer(*user, grant)
+            .transfer(user.address(), grant)
             .into_transaction_request()
             .with_nonce(nonce)
             .with_gas_limit(100_000);
@@ -90,8 +100,7 @@ pub(crate) async fn fund(args: &Args, deployment: &Deployment) -> eyre::Result<V
     info!(target: "devnet", users = DEV_ACCOUNTS.len(), "OPEN granted on L1");
 
     let mut pending = Vec::new();
-    for index in 0..DEV_ACCOUNTS.len() as u32 {
-        let user = signer(index)?;
+    for user in &depositors {
         let provider = ProviderBuilder::new()
             .wallet(EthereumWallet::from(user.clone()))
             .connect_http(alloy::transports::http::reqwest::Url::clone(&l1_url));
@@ -129,7 +138,7 @@ pub(crate) async fn fund(args: &Args, deployment: &Deployment) -> eyre::Result<V
 
     let l2 = ProviderBuilder::new().connect_http(args.l2_rpc().parse()?);
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(120);
-    for user in DEV_ACCOUNTS {
+    for user in depositors.iter().map(|d| d.address()) {
         while l2.get_balance(user).await? < deposit {
             if std::time::Instant::now() > deadline {
                 bail!("the deposit of {user} did not arrive on L2 within 120 s");

@@ -10,7 +10,10 @@
 //!    4. first run only: the ten dev accounts get OPEN on L1 (from the treasury) and deposit
 //!       10,000 OPEN each through the Portal → native OPEN on L2 (real deposits: native OPEN
 //!       on L2 always equals OPEN locked in the Portal)
-//!    5. DIR/devnet.json: RPC URLs, chain ids, contracts, funded accounts with keys
+//!       (and so does the gateway's provider key, which pays the gas of settlements)
+//!    5. with --gateway: the paid-inference gateway on 127.0.0.1:8550, provider key 12 of the
+//!       mnemonic, index and evidence in DIR/gateway
+//!    6. DIR/devnet.json: RPC URLs, chain ids, contracts, funded accounts with keys
 //!  Ctrl-C (SIGINT/SIGTERM): the sequencer stops, then anvil (which saves its state); running
 //!  the command again resumes the same L1 and L2 chains.
 //! ```
@@ -63,6 +66,15 @@ pub(crate) struct Args {
     /// The sequencer binary (default: `sequencer` next to this binary).
     #[arg(long, env = "TRIBUTARY_SEQUENCER")]
     pub(crate) sequencer: Option<PathBuf>,
+    /// Also run the paid-inference gateway (docs/gateway.md) on the L2.
+    #[arg(long)]
+    pub(crate) gateway: bool,
+    /// Port of the gateway (with `--gateway`).
+    #[arg(long, default_value_t = 8550)]
+    pub(crate) gateway_port: u16,
+    /// The gateway binary (default: `gateway` next to this binary).
+    #[arg(long, env = "TRIBUTARY_GATEWAY_BIN")]
+    pub(crate) gateway_bin: Option<PathBuf>,
     /// Extra arguments for the sequencer (e.g. `--batcher.da=calldata`), one per flag.
     #[arg(long = "sequencer-arg", allow_hyphen_values = true)]
     pub(crate) sequencer_args: Vec<String>,
@@ -77,6 +89,9 @@ impl Args {
     }
     pub(crate) fn health_url(&self) -> String {
         format!("http://127.0.0.1:{}/health", self.metrics_port)
+    }
+    pub(crate) fn gateway_url(&self) -> String {
+        format!("http://127.0.0.1:{}", self.gateway_port)
     }
     fn file(&self, name: &str) -> PathBuf {
         self.dir.join(name)
@@ -113,13 +128,20 @@ async fn main() -> eyre::Result<()> {
             setup::initialise(&args).await?
         };
         let mut sequencer = process::start_sequencer(&args)?;
-        setup::wait_healthy(&args, &mut sequencer).await?;
+        setup::wait_healthy(&args.health_url(), &mut sequencer).await?;
         children.push(sequencer);
         let funded = if resume {
             accounts::load(&devnet_json)?
         } else {
             accounts::fund(&args, &deployment).await?
         };
+        if args.gateway {
+            let mut gateway = process::start_gateway(&args)?;
+            let health = format!("{}/health", args.gateway_url());
+            let ready = setup::wait_healthy(&health, &mut gateway).await;
+            children.push(gateway);
+            ready?;
+        }
         setup::write_devnet_json(&args, &deployment, genesis, &funded, &devnet_json)?;
         println!();
         println!(
@@ -137,6 +159,12 @@ async fn main() -> eyre::Result<()> {
             deployment.l2_chain_id
         );
         println!("  health:   {}", args.health_url());
+        if args.gateway {
+            println!(
+                "  gateway:  {} (OpenAI-compatible, paid and attributed; docs/gateway.md)",
+                args.gateway_url()
+            );
+        }
         println!("  details:  {}", devnet_json.display());
         println!(
             "  accounts: the ten anvil dev accounts (mnemonic \"test test ... junk\"), OPEN on L1 and L2"

@@ -1,5 +1,6 @@
-//! The devnet's child processes: anvil and the sequencer, each logging to a file in the devnet
-//! directory and stopped with SIGINT (anvil saves its state on it) before a hard kill.
+//! The devnet's child processes: anvil, the sequencer and (with `--gateway`) the gateway, each
+//! logging to a file in the devnet directory and stopped with SIGINT (anvil saves its state on
+//! it) before a hard kill.
 
 use std::{
     path::{Path, PathBuf},
@@ -116,21 +117,32 @@ pub(crate) fn start_anvil(args: &Args) -> eyre::Result<Child> {
     )
 }
 
-/// The sequencer in L1 mode, with the batcher's and the proposer's keys in its environment.
-pub(crate) fn start_sequencer(args: &Args) -> eyre::Result<Child> {
-    let bin = match &args.sequencer {
+/// `explicit`, else the binary `name` next to this one (cargo builds them side by side).
+fn binary(explicit: Option<&PathBuf>, name: &str, package: &str) -> eyre::Result<PathBuf> {
+    let bin = match explicit {
         Some(path) => path.clone(),
         None => std::env::current_exe()?
             .parent()
             .ok_or_else(|| eyre!("no directory for the current executable"))?
-            .join("sequencer"),
+            .join(name),
     };
     if !bin.exists() {
         return Err(eyre!(
-            "sequencer binary {} not found (build it: cargo build --release -p tributary-sequencer)",
+            "{name} binary {} not found (build it: cargo build --release -p {package})",
             bin.display()
         ));
     }
+    Ok(bin)
+}
+
+/// `RUST_LOG` for the children: the devnet's own, else `info`.
+fn rust_log() -> String {
+    std::env::var("RUST_LOG").unwrap_or_else(|_| "info".into())
+}
+
+/// The sequencer in L1 mode, with the batcher's and the proposer's keys in its environment.
+pub(crate) fn start_sequencer(args: &Args) -> eyre::Result<Child> {
+    let bin = binary(args.sequencer.as_ref(), "sequencer", "tributary-sequencer")?;
     let mut command = tokio::process::Command::new(bin);
     command
         .arg("--deployment")
@@ -151,13 +163,33 @@ pub(crate) fn start_sequencer(args: &Args) -> eyre::Result<Child> {
             "TRIBUTARY_PROPOSER_KEY",
             accounts::key_hex(accounts::PROPOSER)?,
         )
-        .env(
-            "RUST_LOG",
-            std::env::var("RUST_LOG").unwrap_or_else(|_| "info".into()),
-        );
+        .env("RUST_LOG", rust_log());
     Child::spawn(
         "sequencer",
         args.dir.join("sequencer.log"),
+        &mut command,
+        Signal::SIGTERM,
+    )
+}
+
+/// The paid-inference gateway on the devnet's L2, its provider key in its environment and its
+/// index, contents and evidence in DIR/gateway.
+pub(crate) fn start_gateway(args: &Args) -> eyre::Result<Child> {
+    let bin = binary(args.gateway_bin.as_ref(), "gateway", "tributary-gateway")?;
+    let mut command = tokio::process::Command::new(bin);
+    command
+        .args(["--listen", &format!("127.0.0.1:{}", args.gateway_port)])
+        .args(["--l2-rpc", &args.l2_rpc()])
+        .arg("--data-dir")
+        .arg(args.dir.join("gateway"))
+        .env(
+            "TRIBUTARY_GATEWAY_KEY",
+            accounts::key_hex(accounts::GATEWAY)?,
+        )
+        .env("RUST_LOG", rust_log());
+    Child::spawn(
+        "gateway",
+        args.dir.join("gateway.log"),
         &mut command,
         Signal::SIGTERM,
     )

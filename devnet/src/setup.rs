@@ -91,26 +91,29 @@ pub(crate) fn load(args: &Args) -> eyre::Result<(Deployment, L2Genesis)> {
     Ok((deployment, genesis))
 }
 
-/// Waits until the sequencer's /health answers 200 (or the sequencer dies).
-pub(crate) async fn wait_healthy(args: &Args, sequencer: &mut Child) -> eyre::Result<()> {
+/// Waits until `child`'s `url` answers 200 (or the child dies).
+pub(crate) async fn wait_healthy(url: &str, child: &mut Child) -> eyre::Result<()> {
     let client = alloy::transports::http::reqwest::Client::new();
-    let url = args.health_url();
     for _ in 0..1200 {
-        if let Ok(response) = client.get(&url).send().await
+        if let Ok(response) = client.get(url).send().await
             && response.status().is_success()
         {
-            info!(target: "devnet", "sequencer is ready");
+            info!(target: "devnet", name = child.name(), "ready");
             return Ok(());
         }
-        if let Some(status) = sequencer.exited()? {
+        if let Some(status) = child.exited()? {
             bail!(
-                "the sequencer exited ({status}); see {}",
-                sequencer.log().display()
+                "the {} exited ({status}); see {}",
+                child.name(),
+                child.log().display()
             );
         }
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
-    Err(eyre!("the sequencer was not ready within 120 s ({url})"))
+    Err(eyre!(
+        "the {} was not ready within 120 s ({url})",
+        child.name()
+    ))
 }
 
 /// Writes devnet.json: what a wallet, a script or a test needs to use the devnet.
@@ -140,13 +143,18 @@ pub(crate) fn write_devnet_json(
             "portal": deployment.contracts.portal,
             "l2_to_l1_message_passer": predeploys::L2_TO_L1_MESSAGE_PASSER,
             "l1_block": predeploys::L1_BLOCK,
+            "datanet_registry": predeploys::DATANET_REGISTRY,
+            "model_registry": predeploys::MODEL_REGISTRY,
+            "attribution_settlement": predeploys::ATTRIBUTION_SETTLEMENT,
         },
+        "gateway": args.gateway.then(|| args.gateway_url()),
         "funding": "deposits: each account deposited its L2 OPEN through the Portal on the first run",
         "accounts": accounts,
         "operators": {
             "deployer": operator(accounts::DEPLOYER)?,
             "batcher": operator(accounts::BATCHER)?,
             "proposer": operator(accounts::PROPOSER)?,
+            "gateway_provider": operator(accounts::GATEWAY)?,
         },
         "deployment": deployment,
     });

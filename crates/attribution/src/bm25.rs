@@ -309,7 +309,17 @@ pub(crate) fn chunk_ranges(text: &str, chunk_tokens: usize, overlap: usize) -> V
     let mut start = 0;
     while start < tokens.len() {
         let end = (start + size).min(tokens.len());
-        ranges.push(tokens[start].range.start..tokens[end - 1].range.end);
+        // through the punctuation that closes the last word ("sea." and not "sea"), so quoted
+        // sentences keep their full stops
+        let last = tokens[end - 1].range.end;
+        let close = text[last..]
+            .find(char::is_whitespace)
+            .map_or(text.len(), |at| last + at);
+        let close = match tokens.get(end) {
+            Some(next) => close.min(next.range.start),
+            None => close,
+        };
+        ranges.push(tokens[start].range.start..close);
         if end == tokens.len() {
             break;
         }
@@ -339,5 +349,22 @@ mod tests {
         assert!(words.iter().all(|w| w.len() <= 10));
         assert!(chunk_ranges("", 10, 3).is_empty());
         assert_eq!(chunk_ranges("a b", 10, 30), vec![0..3]);
+    }
+
+    #[test]
+    fn chunks_keep_the_punctuation_closing_their_last_word() {
+        let text = "It reaches the sea. Then (it ends) here!";
+        let chunks: Vec<&str> = chunk_ranges(text, 4, 0)
+            .into_iter()
+            .map(|r| &text[r])
+            .collect();
+        assert_eq!(chunks, ["It reaches the sea.", "Then (it ends) here!"]);
+        // glued punctuation stops at the next word
+        let text = "one two.three";
+        let chunks: Vec<&str> = chunk_ranges(text, 2, 0)
+            .into_iter()
+            .map(|r| &text[r])
+            .collect();
+        assert_eq!(chunks, ["one two.", "three"]);
     }
 }
