@@ -19,12 +19,33 @@
 //!
 //! [rpc]
 //! gascap = 50000000
+//!
+//! # L1 mode (keys stay in the environment: TRIBUTARY_BATCHER_KEY, TRIBUTARY_PROPOSER_KEY)
+//! [l1]
+//! deployment = ".devnet/deployment.json"
+//! genesis = ".devnet/genesis.json"
+//! rpc = "http://127.0.0.1:8546"
+//! beacon = "http://127.0.0.1:8546"
+//! confirmations = 2
+//! poll-ms = 500
+//!
+//! [batcher]
+//! da = "auto"               # calldata | blobs | auto
+//! max-blocks = 1000
+//! max-delay-secs = 4
+//!
+//! [proposer]
+//! interval-blocks = 100
+//! max-interval-secs = 10
 //! ```
 
 use std::{net::IpAddr, path::PathBuf};
 
+use alloy::transports::http::reqwest::Url;
 use clap::ArgMatches;
+use eyre::eyre;
 use serde::Deserialize;
+use tributary_l1::DataAvailability;
 
 use crate::Args;
 
@@ -43,6 +64,12 @@ pub(crate) struct FileConfig {
     txpool: TxPool,
     #[serde(default)]
     rpc: Rpc,
+    #[serde(default)]
+    l1: L1,
+    #[serde(default)]
+    batcher: Batcher,
+    #[serde(default)]
+    proposer: Proposer,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -66,10 +93,42 @@ struct Rpc {
     gascap: Option<u64>,
 }
 
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+struct L1 {
+    deployment: Option<PathBuf>,
+    genesis: Option<PathBuf>,
+    rpc: Option<Url>,
+    beacon: Option<Url>,
+    confirmations: Option<u64>,
+    poll_ms: Option<u64>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+struct Batcher {
+    da: Option<String>,
+    max_blocks: Option<u64>,
+    max_delay_secs: Option<u64>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+struct Proposer {
+    interval_blocks: Option<u64>,
+    max_interval_secs: Option<u64>,
+}
+
 impl FileConfig {
     /// Fills in `args` from the file where neither the command line nor the environment set
     /// a value.
-    pub(crate) fn apply(self, args: &mut Args, matches: &ArgMatches) {
+    pub(crate) fn apply(self, args: &mut Args, matches: &ArgMatches) -> eyre::Result<()> {
+        let da = self
+            .batcher
+            .da
+            .map(|da| da.parse::<DataAvailability>())
+            .transpose()
+            .map_err(|e| eyre!("batcher.da in the config file: {e}"))?;
         tributary_config::fill!(args, matches;
             self.dev => dev,
             self.datadir.map(Some) => datadir,
@@ -82,5 +141,20 @@ impl FileConfig {
             self.txpool.globalslots => global_slots,
             self.rpc.gascap => gas_cap,
         );
+        let l1 = &mut args.l1;
+        tributary_config::fill!(l1, matches;
+            self.l1.deployment.map(Some) => deployment,
+            self.l1.genesis.map(Some) => genesis,
+            self.l1.rpc => l1_rpc,
+            self.l1.beacon.map(Some) => l1_beacon,
+            self.l1.confirmations => confirmations,
+            self.l1.poll_ms => poll_ms,
+            da => batcher_da,
+            self.batcher.max_blocks => batcher_max_blocks,
+            self.batcher.max_delay_secs => batcher_max_delay_secs,
+            self.proposer.interval_blocks => proposer_interval_blocks,
+            self.proposer.max_interval_secs => proposer_max_interval_secs,
+        );
+        Ok(())
     }
 }

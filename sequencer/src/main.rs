@@ -102,7 +102,7 @@ async fn main() -> eyre::Result<()> {
     let matches = Args::command().get_matches();
     let mut args = Args::from_arg_matches(&matches)?;
     if let Some(path) = args.config.clone() {
-        tributary_config::read::<config::FileConfig>(&path)?.apply(&mut args, &matches);
+        tributary_config::read::<config::FileConfig>(&path)?.apply(&mut args, &matches)?;
     }
     let l1_mode = args.l1.deployment.clone();
     match (&l1_mode, args.dev) {

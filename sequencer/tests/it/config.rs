@@ -57,3 +57,39 @@ fn unknown_keys_and_bad_values_are_refused() {
         assert!(stderr.contains(expected), "{text:?}: {stderr}");
     }
 }
+
+#[test]
+fn the_l1_settings_come_from_the_file_and_flags_win() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("l1.toml");
+    let run = |text: &str, extra: &[&str]| -> String {
+        std::fs::write(&config, text).unwrap();
+        let out = Command::new(env!("CARGO_BIN_EXE_sequencer"))
+            .arg("--config")
+            .arg(&config)
+            .args(extra)
+            .output()
+            .unwrap();
+        assert!(!out.status.success(), "{text:?} {extra:?} started");
+        String::from_utf8_lossy(&out.stderr).into_owned()
+    };
+    let l1 =
+        "[l1]\ndeployment = \"/nonexistent/from-file.json\"\ngenesis = \"/nonexistent/g.json\"\n";
+    // L1 mode chosen by the file alone: it tries the file's deployment
+    let stderr = run(l1, &[]);
+    assert!(stderr.contains("/nonexistent/from-file.json"), "{stderr}");
+    // the flag wins
+    let stderr = run(l1, &["--deployment", "/nonexistent/from-flag.json"]);
+    assert!(
+        stderr.contains("/nonexistent/from-flag.json") && !stderr.contains("from-file"),
+        "{stderr}"
+    );
+    // values are checked
+    let stderr = run("[batcher]\nda = \"paper\"\n", &[]);
+    assert!(
+        stderr.contains("batcher.da") && stderr.contains("paper"),
+        "{stderr}"
+    );
+    let stderr = run("[proposer]\ninterval = 5\n", &[]);
+    assert!(stderr.contains("unknown field"), "{stderr}");
+}
