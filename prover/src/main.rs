@@ -120,6 +120,10 @@ fn main() -> ExitCode {
     };
     let result = runtime.block_on(async {
         let stop = stop_on_sigint();
+        if matches!(cli.command, Command::Verify(_) | Command::Watch(_)) {
+            // seconds of setup, loaded while the first L1 blocks (rarely blob batches) are read
+            tokio::spawn(tributary_l1::load_kzg_settings());
+        }
         match cli.command {
             Command::Verify(args) => verify::run(args, stop).await,
             Command::Watch(args) => watch::run(args, stop).await,

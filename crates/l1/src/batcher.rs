@@ -122,11 +122,7 @@ pub async fn run_batcher(
 ) {
     info!(target: "l1::batcher", address = %sender.address(), da = ?config.da, "batcher started");
     if config.da != DataAvailability::Calldata {
-        // the KZG trusted setup loads lazily and takes seconds: not on the first batch's clock
-        let _ = crate::client::on_large_stack(|| {
-            alloy::eips::eip4844::env_settings::EnvKzgSettings::Default.get();
-        })
-        .await;
+        crate::client::load_kzg_settings().await;
     }
     loop {
         // a round may wait long for L1 (inclusion, fee bumps): shutdown must not wait for it;

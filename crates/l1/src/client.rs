@@ -249,6 +249,16 @@ impl L1Client {
     }
 }
 
+/// Loads the KZG trusted setup that checking blobs needs. It loads lazily on first use and
+/// takes seconds: callers start this early (the batcher before its first batch, the prover
+/// while it reads its first L1 blocks) so no blob waits for it.
+pub async fn load_kzg_settings() {
+    let _ = on_large_stack(|| {
+        EnvKzgSettings::Default.get();
+    })
+    .await;
+}
+
 /// Checks served blobs against `hashes` and decodes them in that order. Blobs are 128 KiB
 /// values: this runs on a thread with a large stack (see [`on_large_stack`]).
 fn decode_blobs(block_hash: B256, hashes: &[B256], served: Vec<Bytes>) -> Result<Bytes> {

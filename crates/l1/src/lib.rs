@@ -38,7 +38,7 @@ pub use batcher::{
     BatcherConfig, DataAvailability, MAX_BLOBS_PER_BATCH, MAX_CALLDATA_BATCH, PostedBatch,
     build_batch, post_next, run_batcher,
 };
-pub use client::{L1Client, block_info};
+pub use client::{L1Client, block_info, load_kzg_settings};
 pub use derive::{DeriveStep, NodeDeriver, derive_into, derived_head};
 pub use error::{L1Error, Result};
 pub use follower::{ConfirmedBlock, FollowerConfig, L1View, run_follower};
