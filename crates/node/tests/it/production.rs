@@ -1,12 +1,17 @@
 //! Blocks are built from the pool and committed with real roots.
 
+use std::time::Duration;
+
 use alloy::eips::eip2718::Decodable2718;
-use alloy_primitives::U256;
+use alloy_primitives::{B256, Bytes, U256};
 use op_alloy_consensus::OpReceiptEnvelope;
 use tributary_genesis::DEV_ACCOUNTS;
-use tributary_primitives::predeploys::SEQUENCER_FEE_VAULT;
+use tributary_node::Node;
+use tributary_primitives::{l1_info::L1_INFO_DEPOSIT_GAS, predeploys::SEQUENCER_FEE_VAULT};
 
-use crate::utils::{launch, recipient, transfer, wait_for_receipts};
+use crate::utils::{
+    config, launch, recipient, transfer, transfer_with_gas_limit, wait_for_receipts,
+};
 
 #[tokio::test(flavor = "multi_thread")]
 async fn transfers_are_mined_with_consistent_headers_state_and_journal() {
@@ -107,5 +112,52 @@ async fn rejected_transactions_change_nothing_and_pending_nonce_counts_the_pool(
         .unwrap();
     let err = low[0].as_ref().unwrap_err().to_string();
     assert!(err.starts_with("nonce too low"), "{err}");
+    handle.stop().await.unwrap();
+}
+
+/// Blocks are packed by the gas transactions use, not by their limits: transfers given twice
+/// the gas they need still fill a block twice as far as their limits say.
+#[tokio::test(flavor = "multi_thread")]
+async fn blocks_are_packed_by_gas_used_not_by_gas_limits() {
+    const LIMIT: u64 = 42_000;
+    // room for exactly 10 such limits beside the L1-info deposit's reserved 1M
+    let gas_limit = L1_INFO_DEPOSIT_GAS + 10 * LIMIT;
+    let dir = tempfile::tempdir().unwrap();
+    let config = config(dir.path())
+        .with_gas_limit(gas_limit)
+        .with_block_time(Duration::from_millis(300));
+    let handle = Node::launch(config).await.unwrap();
+    let node = handle.node().clone();
+    let txs: Vec<Bytes> = (0..30u64)
+        .map(|i| transfer_with_gas_limit((i % 10) as u32, i / 10, recipient(i), 1, LIMIT))
+        .collect();
+    let hashes: Vec<B256> = node
+        .send_raw_transactions(txs)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|r| r.unwrap())
+        .collect();
+    wait_for_receipts(&node, &hashes).await;
+    let mut per_block = std::collections::BTreeMap::<u64, usize>::new();
+    for hash in &hashes {
+        let receipt = node.store().receipt(*hash).await.unwrap().unwrap();
+        *per_block.entry(receipt.block_number).or_default() += 1;
+    }
+    let fullest = per_block.values().max().copied().unwrap_or(0);
+    assert!(
+        fullest > 10,
+        "at most {fullest} transfers per block ({per_block:?}): packed by limits"
+    );
+    // and never beyond the block's real gas
+    for number in per_block.keys() {
+        let header = node
+            .store()
+            .header_by_number(*number)
+            .await
+            .unwrap()
+            .unwrap();
+        assert!(header.gas_used <= gas_limit);
+    }
     handle.stop().await.unwrap();
 }

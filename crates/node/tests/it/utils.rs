@@ -20,10 +20,21 @@ pub(crate) fn dev_signer(i: u32) -> PrivateKeySigner {
 
 /// A signed EIP-1559 transfer of `value` wei on the dev chain.
 pub(crate) fn transfer(from: u32, nonce: u64, to: Address, value: u64) -> Bytes {
+    transfer_with_gas_limit(from, nonce, to, value, 21_000)
+}
+
+/// [`transfer`] with another gas limit (a wallet's margin).
+pub(crate) fn transfer_with_gas_limit(
+    from: u32,
+    nonce: u64,
+    to: Address,
+    value: u64,
+    gas_limit: u64,
+) -> Bytes {
     let tx = TxEip1559 {
         chain_id: tributary_primitives::chain::L2_DEVNET_CHAIN_ID,
         nonce,
-        gas_limit: 21_000,
+        gas_limit,
         max_fee_per_gas: 10 * GWEI,
         max_priority_fee_per_gas: GWEI,
         to: TxKind::Call(to),
