@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # End-to-end benchmark of `sequencer --dev` against anvil (see bench/README.md).
 # Builds the sequencer and the bench in release mode, then runs `bench` with the given options, e.g.
-#   scripts/bench.sh                                  # everything: transfers, erc20, latency; 2 rounds each
+#   scripts/bench.sh                                  # everything: transfers, erc20, settle, latency; 2 rounds each
 #   scripts/bench.sh --only anvil --txs 5000          # anvil alone
 #   scripts/bench.sh --workloads transfers --json target/bench.json
 set -euo pipefail

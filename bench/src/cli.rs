@@ -25,13 +25,13 @@ pub(crate) struct Args {
         long,
         value_enum,
         value_delimiter = ',',
-        default_value = "transfers,erc20,latency"
+        default_value = "transfers,erc20,settle,latency"
     )]
     pub(crate) workloads: Vec<Workload>,
     /// Rounds per node and workload (each round starts fresh node processes).
     #[arg(long, default_value_t = 2)]
     pub(crate) rounds: usize,
-    /// Transactions per throughput round (transfers, erc20).
+    /// Transactions per throughput round (transfers, erc20, settle).
     #[arg(long, default_value_t = 20_000)]
     pub(crate) txs: usize,
     /// eth_sendRawTransaction calls per JSON-RPC batch.
@@ -107,6 +107,8 @@ pub(crate) enum Workload {
     Transfers,
     /// Batched ERC-20 `transfer` calls (half to fresh recipients); throughput.
     Erc20,
+    /// Batched `AttributionSettlement.settle` calls with 8 contributions each; throughput and gas.
+    Settle,
     /// Paced single transfers at a steady rate; send-to-inclusion latency.
     Latency,
 }
@@ -117,6 +119,7 @@ impl Workload {
         match self {
             Self::Transfers => "transfers",
             Self::Erc20 => "erc20",
+            Self::Settle => "settle",
             Self::Latency => "latency",
         }
     }

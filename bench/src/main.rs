@@ -28,6 +28,20 @@
 //!   1,000,000 tokens. Timed: `--txs` `transfer(to, 1)` calls from the ten accounts, each sender
 //!   alternating between a fresh recipient and another dev account (an existing holder). Sent and
 //!   timed as transfers.
+//! - **settle** (throughput and gas): paid inferences settled with `AttributionSettlement.settle`,
+//!   8 contributions each (module `settle`). The contracts: on the sequencer its genesis predeploys
+//!   (`0x4200…0100` DataNetRegistry, `…0101` ModelRegistry, `…0102` AttributionSettlement); on
+//!   anvil, account 0 deploys the same three with their constructors (tributary-contracts'
+//!   bytecode, governance = treasury = account 0 as in `--dev` genesis) in a first setup stage.
+//!   From then on both nodes run the same code on those addresses, whose code is checked
+//!   (`eth_getCode`) before any call. Setup (untimed, three more stages, each confirmed before the
+//!   next): account 0 creates a DataNet (deposit 0.01 OPEN, quorum 50 %), stakes 10 OPEN in it,
+//!   registers a model linked to it (fee 0.001 OPEN per inference) and authorises accounts 1–9 as
+//!   providers; accounts 1–9 submit one contribution each; account 0 votes all nine Accepted.
+//!   Timed: `--txs` `settle` calls paying the fee, from the ten accounts, each with a distinct
+//!   request hash and 8 distinct contributions (weights 2500…400 bps summing to 10,000). Sent and
+//!   timed as transfers. The summary also gives gas per settlement from the receipts: the median
+//!   (steady state) and the first one executed (which writes every credit slot from zero).
 //! - **latency**: `--rate` (1,000) tx/s × `--latency-secs` (10) pre-signed transfers, one
 //!   `eth_sendRawTransaction` request each, request `i` scheduled at `start + i / rate`. A watcher
 //!   polls `eth_blockNumber` every `--poll-ms` and reads every new block with
@@ -45,7 +59,9 @@
 //! batches, outside the clock). A round is **invalid** (listed, never counted in a median) when
 //! any transaction was rejected (an error item in a batch response, a failed request), when
 //! inclusion timed out (`--timeout-secs`), when a receipt is missing or has status 0, or on any
-//! error. The throughput ratio is the sequencer's median over the anvil median (valid rounds).
+//! error (a setup transaction rejected or reverted, a contract without code). The throughput
+//! ratio is the sequencer's median over the anvil median (valid rounds). Gas per transaction
+//! (throughput workloads) comes from the same receipts, in execution order (block, index).
 //!
 //! # Processes
 //!
@@ -66,6 +82,7 @@ mod plan;
 mod report;
 mod rpc;
 mod run;
+mod settle;
 mod throughput;
 mod tx;
 

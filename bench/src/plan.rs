@@ -1,5 +1,7 @@
-//! What each workload sends: setup transactions (sent and confirmed before timing) and the
-//! measured transactions, as unsigned specs. Nonces are consecutive per sender from a fresh node.
+//! What each workload sends: setup stages (each sent and confirmed before the next, all before
+//! timing) and the measured transactions, as unsigned specs. Nonces are consecutive per sender from
+//! a fresh node ([`Nonces`]); a plan may differ per node only in its setup (anvil deploys what the
+//! sequencer has in genesis), never in what its measured transactions do.
 
 use alloy::sol_types::{SolCall, SolConstructor};
 use alloy_primitives::{Address, Bytes, TxKind, U256};
@@ -7,7 +9,9 @@ use tributary_contracts::OpenToken;
 
 use crate::{
     cli::Workload,
-    tx::{DevAccounts, SENDERS, TxSpec, fresh_address},
+    node::NodeKind,
+    settle,
+    tx::{DevAccounts, Nonces, SENDERS, TxSpec, fresh_address},
 };
 
 /// Gas limit of a value transfer.
@@ -17,43 +21,53 @@ const ERC20_TRANSFER_GAS: u64 = 80_000;
 /// Gas limit of the OpenToken deployment.
 const DEPLOY_GAS: u64 = 5_000_000;
 
-/// The transactions of one round of a workload.
+/// The transactions of one round of a workload on one node.
 #[derive(Debug, Clone)]
 pub(crate) struct Plan {
-    /// Sent and confirmed (status 1) before timing starts.
-    pub(crate) setup: Vec<TxSpec>,
+    /// Setup stages: each is sent in one batch and confirmed (status 1) before the next, all
+    /// before timing starts (a stage holds what may be included in any order).
+    pub(crate) setup: Vec<Vec<TxSpec>>,
+    /// Contracts (name, address) that must have code once the first setup stage is confirmed:
+    /// deployed by it, or predeployed.
+    pub(crate) contracts: Vec<(&'static str, Address)>,
     /// The measured transactions.
     pub(crate) timed: Vec<TxSpec>,
-    /// For the ERC-20 workload: the token's address (the treasury's first CREATE).
-    pub(crate) token: Option<Address>,
 }
 
 impl Plan {
-    /// The plan of `workload` with `count` measured transactions.
-    pub(crate) fn new(workload: Workload, accounts: &DevAccounts, count: usize) -> Self {
+    /// The plan of `workload` on a fresh `kind` node with `count` measured transactions.
+    pub(crate) fn new(
+        workload: Workload,
+        kind: NodeKind,
+        accounts: &DevAccounts,
+        count: usize,
+    ) -> Self {
         match workload {
             Workload::Transfers => Self::transfers("transfers", count),
             Workload::Latency => Self::transfers("latency", count),
             Workload::Erc20 => Self::erc20(accounts, count),
+            Workload::Settle => settle::plan(kind, accounts, count),
         }
     }
 
     /// `count` 1-wei transfers to fresh recipients, round-robin over the senders.
     fn transfers(tag: &str, count: usize) -> Self {
+        let mut nonces = Nonces::default();
         let timed = (0..count)
-            .map(|i| TxSpec {
-                sender: i % SENDERS,
-                nonce: (i / SENDERS) as u64,
-                to: TxKind::Call(fresh_address(tag, i)),
-                value: U256::from(1),
-                input: Bytes::new(),
-                gas_limit: TRANSFER_GAS,
+            .map(|i| {
+                nonces.spec(
+                    i % SENDERS,
+                    TxKind::Call(fresh_address(tag, i)),
+                    U256::from(1),
+                    Bytes::new(),
+                    TRANSFER_GAS,
+                )
             })
             .collect();
         Self {
             setup: Vec::new(),
+            contracts: Vec::new(),
             timed,
-            token: None,
         }
     }
 
@@ -61,27 +75,23 @@ impl Plan {
     /// account an allocation. Timed: `count` `transfer(to, 1)` calls, round-robin over the senders;
     /// each sender alternates between a fresh recipient and another dev account (a holder).
     fn erc20(accounts: &DevAccounts, count: usize) -> Self {
+        let mut nonces = Nonces::default();
         let treasury = accounts.address(0);
-        let token = treasury.create(0);
-        let mut init = OpenToken::BYTECODE.to_vec();
-        init.extend(OpenToken::constructorCall { treasury }.abi_encode());
-        let mut setup = vec![TxSpec {
-            sender: 0,
-            nonce: 0,
-            to: TxKind::Create,
-            value: U256::ZERO,
-            input: init.into(),
-            gas_limit: DEPLOY_GAS,
-        }];
-        setup.extend((1..SENDERS).map(|holder| TxSpec {
-            sender: 0,
-            nonce: holder as u64,
-            to: TxKind::Call(token),
-            value: U256::ZERO,
-            input: transfer(accounts.address(holder), holder_allocation()),
-            gas_limit: ERC20_TRANSFER_GAS,
+        let token = treasury.create(nonces.next(0));
+        let init = creation_code(
+            &OpenToken::BYTECODE,
+            OpenToken::constructorCall { treasury }.abi_encode(),
+        );
+        let mut setup = vec![nonces.spec(0, TxKind::Create, U256::ZERO, init, DEPLOY_GAS)];
+        setup.extend((1..SENDERS).map(|holder| {
+            nonces.spec(
+                0,
+                TxKind::Call(token),
+                U256::ZERO,
+                transfer(accounts.address(holder), holder_allocation()),
+                ERC20_TRANSFER_GAS,
+            )
         }));
-        let first_nonce = |sender: usize| if sender == 0 { SENDERS as u64 } else { 0 };
         let timed = (0..count)
             .map(|i| {
                 let sender = i % SENDERS;
@@ -91,22 +101,28 @@ impl Plan {
                 } else {
                     accounts.address((sender + 1 + (k / 2) % (SENDERS - 1)) % SENDERS)
                 };
-                TxSpec {
+                nonces.spec(
                     sender,
-                    nonce: first_nonce(sender) + k as u64,
-                    to: TxKind::Call(token),
-                    value: U256::ZERO,
-                    input: transfer(to, U256::from(1)),
-                    gas_limit: ERC20_TRANSFER_GAS,
-                }
+                    TxKind::Call(token),
+                    U256::ZERO,
+                    transfer(to, U256::from(1)),
+                    ERC20_TRANSFER_GAS,
+                )
             })
             .collect();
         Self {
-            setup,
+            setup: vec![setup],
+            contracts: vec![("OpenToken", token)],
             timed,
-            token: Some(token),
         }
     }
+}
+
+/// Creation code followed by the ABI-encoded constructor arguments.
+pub(crate) fn creation_code(bytecode: &Bytes, args: Vec<u8>) -> Bytes {
+    let mut init = bytecode.to_vec();
+    init.extend(args);
+    init.into()
 }
 
 /// 1,000,000 tokens of 18 decimals.
@@ -128,8 +144,9 @@ mod tests {
     #[test]
     fn erc20_nonces_follow_the_setup() {
         let accounts = DevAccounts::derive().unwrap();
-        let plan = Plan::new(Workload::Erc20, &accounts, 40);
-        assert_eq!(plan.setup.len(), SENDERS);
+        let plan = Plan::new(Workload::Erc20, NodeKind::Anvil, &accounts, 40);
+        assert_eq!(plan.setup.len(), 1);
+        assert_eq!(plan.setup[0].len(), SENDERS);
         assert_eq!(plan.timed[0].nonce, SENDERS as u64);
         assert_eq!(plan.timed[1].nonce, 0);
         assert_eq!(plan.timed[30].nonce, SENDERS as u64 + 3);
@@ -147,7 +164,7 @@ mod tests {
     #[test]
     fn transfers_use_distinct_fresh_recipients() {
         let accounts = DevAccounts::derive().unwrap();
-        let plan = Plan::new(Workload::Transfers, &accounts, 100);
+        let plan = Plan::new(Workload::Transfers, NodeKind::Sequencer, &accounts, 100);
         let mut to: Vec<_> = plan
             .timed
             .iter()

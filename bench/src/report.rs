@@ -1,5 +1,5 @@
-//! Results: one record per round, the per-node summary (medians, pooled latency percentiles,
-//! peak RSS), the ratio, the final table and the JSON file.
+//! Results: one record per round, the per-node summary (medians, pooled latency percentiles, gas
+//! per transaction, peak RSS), the ratio, the final table and the JSON file.
 
 use std::{fmt::Write as _, path::Path, time::Duration};
 
@@ -41,6 +41,12 @@ pub(crate) struct RoundResult {
     pub(crate) blocks: u64,
     /// Gas used by the measured transactions.
     pub(crate) gas_used: u64,
+    /// Gas per measured transaction (from the receipts found).
+    pub(crate) gas: Option<GasStats>,
+    /// Gas of every measured transaction in execution order (pooled into the summary; not written
+    /// to JSON).
+    #[serde(skip)]
+    pub(crate) gas_samples: Vec<u64>,
     /// Peak RSS of the node process (VmHWM) just before it was stopped, KiB.
     pub(crate) peak_rss_kib: Option<u64>,
     /// CPU seconds of the bench (signing excluded) during the measurement.
@@ -73,6 +79,8 @@ impl RoundResult {
             reverted: 0,
             blocks: 0,
             gas_used: 0,
+            gas: None,
+            gas_samples: Vec::new(),
             peak_rss_kib: None,
             bench_cpu_s: None,
             node_cpu_s: None,
@@ -94,6 +102,13 @@ impl RoundResult {
                 line,
                 "{tps:.0} tx/s ({} txs in {} blocks) ",
                 self.txs, self.blocks
+            );
+        }
+        if let (Some(_), Some(g)) = (self.tx_per_s, &self.gas) {
+            let _ = write!(
+                line,
+                "gas/tx first {}, median {}, max {}; ",
+                g.first, g.median, g.max
             );
         }
         if let Some(l) = &self.latency {
@@ -152,6 +167,38 @@ impl LatencyStats {
     }
 }
 
+/// Gas used per transaction.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub(crate) struct GasStats {
+    /// Transactions counted.
+    pub(crate) samples: usize,
+    /// The transaction executed first (it writes storage slots from zero that later ones find
+    /// non-zero). In the summary: that of the first valid round.
+    pub(crate) first: u64,
+    /// Median (lower middle for an even count): the steady state.
+    pub(crate) median: u64,
+    /// Smallest.
+    pub(crate) min: u64,
+    /// Largest.
+    pub(crate) max: u64,
+}
+
+impl GasStats {
+    /// Statistics of `in_order` (gas per transaction in execution order); `None` when empty.
+    pub(crate) fn of(in_order: &[u64]) -> Option<Self> {
+        let first = *in_order.first()?;
+        let mut sorted = in_order.to_vec();
+        sorted.sort_unstable();
+        Some(Self {
+            samples: sorted.len(),
+            first,
+            median: sorted[(sorted.len() - 1) / 2],
+            min: sorted[0],
+            max: sorted[sorted.len() - 1],
+        })
+    }
+}
+
 /// Nearest-rank percentile of sorted, non-empty samples.
 fn percentile(sorted: &[f64], p: f64) -> f64 {
     let rank = (p * sorted.len() as f64).ceil() as usize;
@@ -195,6 +242,9 @@ pub(crate) struct NodeSummary {
     pub(crate) median_tx_per_s: Option<f64>,
     /// Latency over the pooled samples of the valid rounds.
     pub(crate) latency: Option<LatencyStats>,
+    /// Gas per measured transaction over the pooled samples of the valid rounds (throughput
+    /// workloads); `first` is that of the first valid round.
+    pub(crate) gas: Option<GasStats>,
     /// Highest peak RSS over the rounds, KiB.
     pub(crate) peak_rss_kib: Option<u64>,
 }
@@ -229,6 +279,17 @@ pub(crate) fn summarise(
                 .iter()
                 .flat_map(|r| r.latency_samples_ms.iter().copied())
                 .collect();
+            let gas_samples: Vec<u64> = valid
+                .iter()
+                .flat_map(|r| r.gas_samples.iter().copied())
+                .collect();
+            let gas = GasStats::of(&gas_samples).map(|pooled| GasStats {
+                first: valid
+                    .iter()
+                    .find_map(|r| r.gas.map(|g| g.first))
+                    .unwrap_or(pooled.first),
+                ..pooled
+            });
             let rates: Vec<f64> = valid
                 .iter()
                 .filter_map(|r| r.latency.as_ref().map(|l| l.send_rate))
@@ -244,6 +305,7 @@ pub(crate) fn summarise(
                     .collect(),
                 median_tx_per_s: median(&tps),
                 latency: LatencyStats::of(&samples, median(&rates).unwrap_or(0.0)),
+                gas: gas.filter(|_| workload != Workload::Latency),
                 peak_rss_kib: mine.iter().filter_map(|r| r.peak_rss_kib).max(),
             }
         })
@@ -271,8 +333,14 @@ pub(crate) fn table(summaries: &[WorkloadSummary], rounds: &[RoundResult]) -> St
     let mib = |kib: Option<u64>| kib.map_or("-".into(), |k| format!("{:.0}", k as f64 / 1024.0));
     let _ = writeln!(
         out,
-        "{:<10} {:<10} {:>6}  {:<28} {:>12} {:>13}",
-        "workload", "node", "valid", "tx/s per round", "median tx/s", "peak RSS MiB"
+        "{:<10} {:<10} {:>6}  {:<28} {:>12} {:>20} {:>13}",
+        "workload",
+        "node",
+        "valid",
+        "tx/s per round",
+        "median tx/s",
+        "gas/tx median (1st)",
+        "peak RSS MiB"
     );
     for summary in summaries.iter().filter(|s| s.workload != Workload::Latency) {
         for n in &summary.nodes {
@@ -283,12 +351,14 @@ pub(crate) fn table(summaries: &[WorkloadSummary], rounds: &[RoundResult]) -> St
                 .collect();
             let _ = writeln!(
                 out,
-                "{:<10} {:<10} {:>6}  {:<28} {:>12} {:>13}",
+                "{:<10} {:<10} {:>6}  {:<28} {:>12} {:>20} {:>13}",
                 summary.workload.name(),
                 n.node.name(),
                 format!("{}/{}", n.valid_rounds, n.rounds),
                 per_round.join(", "),
                 n.median_tx_per_s.map_or("-".into(), |t| format!("{t:.0}")),
+                n.gas
+                    .map_or("-".into(), |g| format!("{} ({})", g.median, g.first)),
                 mib(n.peak_rss_kib),
             );
         }
@@ -383,6 +453,22 @@ mod tests {
             (stats.p50_ms, stats.p99_ms, stats.max_ms),
             (50.0, 99.0, 100.0)
         );
+    }
+
+    #[test]
+    fn gas_stats_keep_the_first_executed() {
+        let stats = GasStats::of(&[250, 200, 210, 200]).unwrap();
+        assert_eq!(
+            (
+                stats.first,
+                stats.median,
+                stats.min,
+                stats.max,
+                stats.samples
+            ),
+            (250, 200, 200, 250, 4)
+        );
+        assert_eq!(GasStats::of(&[]), None);
     }
 
     #[test]

@@ -1,29 +1,31 @@
 //! The run: for each workload, rounds alternating anvil, sequencer, anvil, sequencer…, each on
-//! fresh node processes; signing (cached per workload and chain id) and setup happen before the
-//! clock starts.
+//! fresh node processes; signing (cached per workload, node and chain id) and setup happen before
+//! the clock starts.
 
 use std::{collections::HashMap, sync::Arc};
 
 use eyre::{Result, WrapErr, ensure};
-use serde_json::json;
 
 use crate::{
-    chain::{Inclusion, ReceiptCheck, run_setup},
+    chain::{Inclusion, ReceiptCheck, check_code, run_setup},
     cli::{Args, Workload},
     latency,
     node::{Node, NodeKind},
     plan::Plan,
-    report::{LatencyStats, RoundResult, WorkloadSummary, ms, summarise},
+    report::{GasStats, LatencyStats, RoundResult, WorkloadSummary, ms, summarise},
     throughput,
     tx::{DevAccounts, SignedTx, sign_all},
 };
 
-/// Signed setup and measured transactions of one plan for one chain id.
+/// Signed setup stages and measured transactions of one plan for one chain id.
 #[derive(Debug)]
 struct Signed {
-    setup: Vec<SignedTx>,
+    setup: Vec<Vec<SignedTx>>,
     timed: Vec<SignedTx>,
 }
+
+/// Signed plans, per workload, node and chain id.
+type Cache = HashMap<(Workload, NodeKind, u64), Arc<Signed>>;
 
 /// Everything the run produced.
 #[derive(Debug)]
@@ -53,24 +55,29 @@ pub(crate) async fn run(args: &Args) -> Result<Outcome> {
         "--rounds and --txs must be positive"
     );
     let accounts = DevAccounts::derive()?;
-    let mut cache: HashMap<(Workload, u64), Arc<Signed>> = HashMap::new();
+    let mut cache = Cache::new();
     let mut rounds = Vec::new();
     let mut summaries = Vec::new();
     for &workload in &args.workloads {
         let count = match workload {
             Workload::Latency => usize::try_from(args.rate * args.latency_secs)?,
-            Workload::Transfers | Workload::Erc20 => args.txs,
+            Workload::Transfers | Workload::Erc20 | Workload::Settle => args.txs,
         };
-        let plan = Plan::new(workload, &accounts, count);
+        let plans: HashMap<NodeKind, Plan> = args
+            .nodes()
+            .into_iter()
+            .map(|kind| (kind, Plan::new(workload, kind, &accounts, count)))
+            .collect();
         for round in 1..=args.rounds {
             for kind in args.nodes() {
+                let plan = &plans[&kind];
                 eprintln!(
                     "[{}] {} round {round}: starting",
                     workload.name(),
                     kind.name()
                 );
                 let result =
-                    run_round(args, &accounts, &plan, workload, kind, round, &mut cache).await;
+                    run_round(args, &accounts, plan, workload, kind, round, &mut cache).await;
                 println!("{}", result.line());
                 rounds.push(result);
             }
@@ -88,7 +95,7 @@ async fn run_round(
     workload: Workload,
     kind: NodeKind,
     round: usize,
-    cache: &mut HashMap<(Workload, u64), Arc<Signed>>,
+    cache: &mut Cache,
 ) -> RoundResult {
     let mut result = RoundResult::new(workload, kind, round, plan.timed.len());
     // Spawned from this (main) thread: see `Node::start`.
@@ -121,16 +128,16 @@ async fn measure(
     accounts: &DevAccounts,
     plan: &Plan,
     node: &Node,
-    cache: &mut HashMap<(Workload, u64), Arc<Signed>>,
+    cache: &mut Cache,
     result: &mut RoundResult,
 ) -> Result<()> {
-    let key = (result.workload, node.chain_id());
+    let key = (result.workload, node.kind(), node.chain_id());
     let signed = match cache.get(&key) {
         Some(signed) => Arc::clone(signed),
         None => {
             eprintln!(
                 "  signing {} transactions for chain {}",
-                plan.setup.len() + plan.timed.len(),
+                plan.setup.iter().map(Vec::len).sum::<usize>() + plan.timed.len(),
                 node.chain_id()
             );
             // On a blocking thread, so that Ctrl-C is handled at once even while signing.
@@ -138,7 +145,11 @@ async fn measure(
             let (chain_id, max_fee) = (node.chain_id(), args.max_fee());
             let signed = tokio::task::spawn_blocking(move || -> Result<Signed> {
                 Ok(Signed {
-                    setup: sign_all(&accounts, chain_id, max_fee, &plan.setup)?,
+                    setup: plan
+                        .setup
+                        .iter()
+                        .map(|stage| sign_all(&accounts, chain_id, max_fee, stage))
+                        .collect::<Result<_>>()?,
                     timed: sign_all(&accounts, chain_id, max_fee, &plan.timed)?,
                 })
             })
@@ -149,20 +160,23 @@ async fn measure(
             signed
         }
     };
-    run_setup(
-        node.rpc(),
-        accounts,
-        &signed.setup,
-        args.poll(),
-        args.timeout(),
-    )
-    .await?;
-    if let Some(token) = plan.token {
-        let code: String = node
-            .rpc()
-            .call("eth_getCode", json!([token, "latest"]))
-            .await?;
-        ensure!(code.len() > 2, "no token code at {token} after the setup");
+    // The contracts must have code once the first stage (their deployment, if any) is confirmed.
+    for (i, stage) in signed.setup.iter().enumerate() {
+        run_setup(
+            node.rpc(),
+            accounts,
+            i + 1,
+            stage,
+            args.poll(),
+            args.timeout(),
+        )
+        .await?;
+        if i == 0 {
+            check_code(node.rpc(), &plan.contracts).await?;
+        }
+    }
+    if signed.setup.is_empty() {
+        check_code(node.rpc(), &plan.contracts).await?;
     }
 
     if result.workload == Workload::Latency {
@@ -238,6 +252,8 @@ fn record_receipts(result: &mut RoundResult, receipts: &ReceiptCheck) {
     result.reverted = receipts.failed;
     result.blocks = receipts.block_count();
     result.gas_used = receipts.gas_used;
+    result.gas_samples = receipts.gas_in_execution_order();
+    result.gas = GasStats::of(&result.gas_samples);
     if receipts.missing > 0 {
         result
             .problems

@@ -1,4 +1,4 @@
-//! The throughput workloads (transfers, erc20): pre-signed transactions sent as JSON-RPC batches
+//! The throughput workloads (transfers, erc20, settle): pre-signed transactions sent as JSON-RPC batches
 //! over a few concurrent connections; the clock runs from the first send until every sender's
 //! `latest` nonce has reached its final value.
 

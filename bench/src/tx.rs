@@ -68,6 +68,39 @@ pub(crate) struct TxSpec {
     pub(crate) gas_limit: u64,
 }
 
+/// The next nonce of each sender while a plan is built (all zero on a fresh node), so that every
+/// workload's specs get consecutive nonces per sender whatever its setup sent before.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Nonces([u64; SENDERS]);
+
+impl Nonces {
+    /// A spec from `sender` with its next nonce.
+    pub(crate) fn spec(
+        &mut self,
+        sender: usize,
+        to: TxKind,
+        value: U256,
+        input: Bytes,
+        gas_limit: u64,
+    ) -> TxSpec {
+        let nonce = self.0[sender];
+        self.0[sender] += 1;
+        TxSpec {
+            sender,
+            nonce,
+            to,
+            value,
+            input,
+            gas_limit,
+        }
+    }
+
+    /// The nonce `sender`'s next spec will get.
+    pub(crate) fn next(&self, sender: usize) -> u64 {
+        self.0[sender]
+    }
+}
+
 /// A signed transaction, ready to send.
 #[derive(Debug, Clone)]
 pub(crate) struct SignedTx {
