@@ -11,7 +11,7 @@ use alloy::{
     providers::{Provider, ProviderBuilder},
     signers::local::{MnemonicBuilder, PrivateKeySigner},
 };
-use eyre::{WrapErr, bail};
+use eyre::{WrapErr, bail, eyre};
 use serde::{Deserialize, Serialize};
 use tracing::info;
 use tributary_contracts::{OpenToken, Portal};
@@ -63,12 +63,23 @@ fn open(amount: u64) -> U256 {
     U256::from(amount) * U256::from(10u64).pow(U256::from(18))
 }
 
-/// Grants OPEN on L1 and deposits to L2 for every user and the gateway's provider; returns the
-/// users once the deposits are visible on L2.
-pub(crate) async fn fund(args: &Args, deployment: &Deployment) -> eyre::Result<Vec<FundedAccount>> {
-    let depositors: Vec<PrivateKeySigner> = (0..DEV_ACCOUNTS.len() as u32)
-        .chain([GATEWAY])
-        .map(signer)
+/// Who was funded: devnet.json lists the users under `accounts` and the provider under
+/// `operators.gateway_provider`, so that their L2 balances add up to the OPEN in the Portal.
+#[derive(Debug, Clone)]
+pub(crate) struct Funding {
+    /// The ten dev accounts.
+    pub(crate) users: Vec<FundedAccount>,
+    /// The gateway's inference provider.
+    pub(crate) gateway_provider: FundedAccount,
+}
+
+/// Grants OPEN on L1 and deposits to L2 for every user and the gateway's provider; returns once
+/// the deposits are visible on L2.
+pub(crate) async fn fund(args: &Args, deployment: &Deployment) -> eyre::Result<Funding> {
+    let indices: Vec<u32> = (0..DEV_ACCOUNTS.len() as u32).chain([GATEWAY]).collect();
+    let depositors: Vec<PrivateKeySigner> = indices
+        .iter()
+        .map(|&i| signer(i))
         .collect::<eyre::Result<_>>()?;
     let l1_url = args.l1_rpc().parse()?;
     let deposit = open(args.deposit);
@@ -148,25 +159,44 @@ pub(crate) async fn fund(args: &Args, deployment: &Deployment) -> eyre::Result<V
     }
     info!(target: "devnet", "deposits arrived on L2");
     let token = OpenToken::new(deployment.contracts.open_token, &treasury_provider);
-    let mut funded = Vec::new();
-    for (index, address) in DEV_ACCOUNTS.into_iter().enumerate() {
-        funded.push(FundedAccount {
+    let mut users = Vec::new();
+    for (&index, depositor) in indices.iter().zip(&depositors) {
+        let address = depositor.address();
+        users.push(FundedAccount {
             address,
-            private_key: key_hex(index as u32)?,
+            private_key: key_hex(index)?,
             l1_open: token.balanceOf(address).call().await?,
             l2_open: deposit,
         });
     }
-    Ok(funded)
+    let gateway_provider = users.pop().ok_or_else(|| eyre!("no provider was funded"))?;
+    Ok(Funding {
+        users,
+        gateway_provider,
+    })
 }
 
-/// The accounts of an existing devnet.json.
-pub(crate) fn load(path: &Path) -> eyre::Result<Vec<FundedAccount>> {
+/// The funding recorded in an existing devnet.json.
+pub(crate) fn load(path: &Path) -> eyre::Result<Funding> {
+    #[derive(Deserialize)]
+    struct Operators {
+        gateway_provider: FundedAccount,
+    }
     #[derive(Deserialize)]
     struct Partial {
         accounts: Vec<FundedAccount>,
+        operators: Operators,
     }
     let text =
         std::fs::read_to_string(path).wrap_err_with(|| format!("reading {}", path.display()))?;
-    Ok(serde_json::from_str::<Partial>(&text)?.accounts)
+    let partial: Partial = serde_json::from_str(&text).wrap_err_with(|| {
+        format!(
+            "{} was written by an older devnet: remove its directory",
+            path.display()
+        )
+    })?;
+    Ok(Funding {
+        users: partial.accounts,
+        gateway_provider: partial.operators.gateway_provider,
+    })
 }

@@ -15,7 +15,7 @@ use tributary_primitives::{BlockRef, Deployment, chain::L2_DEVNET_CHAIN_ID, pred
 
 use crate::{
     Args,
-    accounts::{self, FundedAccount},
+    accounts::{self, Funding},
     process::Child,
 };
 
@@ -121,7 +121,7 @@ pub(crate) fn write_devnet_json(
     args: &Args,
     deployment: &Deployment,
     genesis: L2Genesis,
-    accounts: &[FundedAccount],
+    funding: &Funding,
     path: &Path,
 ) -> eyre::Result<()> {
     let operator = |index| -> eyre::Result<serde_json::Value> {
@@ -149,12 +149,12 @@ pub(crate) fn write_devnet_json(
         },
         "gateway": args.gateway.then(|| args.gateway_url()),
         "funding": "deposits: each account deposited its L2 OPEN through the Portal on the first run",
-        "accounts": accounts,
+        "accounts": funding.users,
         "operators": {
             "deployer": operator(accounts::DEPLOYER)?,
             "batcher": operator(accounts::BATCHER)?,
             "proposer": operator(accounts::PROPOSER)?,
-            "gateway_provider": operator(accounts::GATEWAY)?,
+            "gateway_provider": funding.gateway_provider,
         },
         "deployment": deployment,
     });

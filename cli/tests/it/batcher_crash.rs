@@ -26,16 +26,14 @@ use alloy::{
     network::{EthereumWallet, NetworkTransactionBuilder, TransactionBuilder},
     primitives::{Address, B256, Bytes, U256},
     providers::{DynProvider, Provider},
-    rpc::types::{Filter, TransactionRequest},
+    rpc::types::TransactionRequest,
     signers::local::PrivateKeySigner,
-    sol_types::SolEvent,
 };
 use serde_json::{Value, json};
 use tributary_contracts::Rollup;
-use tributary_primitives::batch::chain_hash_step;
-
-use crate::procs::{
-    DevnetFile, Ports, Proc, anvil_bin, http, rpc, sibling_bin, wait_for, wait_healthy,
+use tributary_testkit::{
+    Devnet, DevnetInfo, L1Batch, Ports, Proc, anvil_bin, http_provider, l1_batches, quantity_u64,
+    rpc, wait_for, wait_receipt, workspace_bin,
 };
 
 /// kill -9 rounds; every round but [`RANDOM_ROUND`] waits for a pending batch transaction.
@@ -88,8 +86,8 @@ fn start_anvil(root: &Path, dir: &Path, ports: Ports) -> Proc {
 
 /// The sequencer as the devnet starts it (devnet/src/process.rs), batching every second and
 /// proposing every two, batches as `da` (`auto`: blobs on anvil, or `calldata`).
-fn start_sequencer(root: &Path, dir: &Path, ports: Ports, info: &DevnetFile, da: &str) -> Proc {
-    let mut command = Command::new(sibling_bin("sequencer"));
+fn start_sequencer(root: &Path, dir: &Path, ports: Ports, info: &DevnetInfo, da: &str) -> Proc {
+    let mut command = Command::new(workspace_bin("sequencer"));
     command
         .arg("--deployment")
         .arg(dir.join("deployment.json"))
@@ -140,11 +138,7 @@ async fn nonces(l1: &DynProvider, address: Address) -> Option<(u64, u64)> {
 /// The L2 head: (number, hash).
 async fn l2_head(l2: &DynProvider) -> (u64, B256) {
     let block: Value = rpc(l2, "eth_getBlockByNumber", json!(["latest", false])).await;
-    let number = u64::from_str_radix(
-        block["number"].as_str().unwrap().trim_start_matches("0x"),
-        16,
-    )
-    .unwrap();
+    let number = quantity_u64(&block["number"]);
     (number, block["hash"].as_str().unwrap().parse().unwrap())
 }
 
@@ -167,7 +161,7 @@ async fn transfer_stream(
     to: Address,
     stop: Arc<AtomicBool>,
 ) -> Transfers {
-    let l2 = http(&l2_url);
+    let l2 = http_provider(&l2_url);
     let wallet = EthereumWallet::from(from.clone());
     let mut out = Transfers::default();
     let mut state: Option<(u64, u128)> = None; // (nonce, max fee)
@@ -243,23 +237,22 @@ async fn batcher_crash_restarts_without_gaps_or_double_posts() {
     let test_started = Instant::now();
     let mut rng = Rng::from_time();
     println!("seed {}", rng.0);
-    let root = crate::procs::TestDir::new();
-    let root = root.path();
-    let ports = Ports::free();
 
     // ---- a devnet initialised by the devnet binary, then stopped.
-    let mut devnet = crate::procs::Devnet::start(root, ports, &[]).await;
-    let (exit, _) = devnet.process.interrupt().await;
-    assert!(exit.success(), "devnet exit {exit}\n{}", devnet.logs_tail());
+    let mut devnet = Devnet::options().name("batcher-crash").start();
+    let (exit, _) = devnet.interrupt();
+    assert!(exit.success(), "devnet exit {exit}\n{}", devnet.logs());
+    let root = devnet.dir.path();
+    let ports = devnet.ports;
     let info = devnet.info.clone();
-    let dir = devnet.dir.clone();
+    let dir = devnet.path("");
     let deployment = info.deployment.clone();
     let batcher = info.operators.batcher.address;
     let proposer = info.operators.proposer.address;
 
     // ---- anvil alone, resumed on the devnet's state; it runs until the end.
     let mut anvil = start_anvil(root, &dir, ports);
-    let l1 = http(&ports.l1_rpc());
+    let l1 = http_provider(&ports.l1_rpc());
     wait_for(
         || format!("anvil on {}\n{}", ports.l1_rpc(), anvil.tail(20)),
         Duration::from_secs(30),
@@ -277,8 +270,8 @@ async fn batcher_crash_restarts_without_gaps_or_double_posts() {
     };
 
     let mut sequencer = start_sequencer(root, &dir, ports, &info, da(0));
-    wait_healthy(&ports.health(), &mut sequencer, Duration::from_secs(60)).await;
-    let l2 = http(&ports.l2_rpc());
+    sequencer.wait_healthy(&ports.health(), Duration::from_secs(60));
+    let l2 = http_provider(&ports.l2_rpc());
 
     // ---- L2 busy: a stream of transfers from dev account 3.
     let stop = Arc::new(AtomicBool::new(false));
@@ -320,7 +313,7 @@ async fn batcher_crash_restarts_without_gaps_or_double_posts() {
 
         tokio::time::sleep(rng.millis(0, 500)).await;
         sequencer = start_sequencer(root, &dir, ports, &info, da(round + 1));
-        let restart = wait_healthy(&ports.health(), &mut sequencer, Duration::from_secs(60)).await;
+        let restart = sequencer.wait_healthy(&ports.health(), Duration::from_secs(60));
         // nothing the node had published is lost or replaced
         let after = l2_head(&l2).await;
         assert!(
@@ -363,33 +356,11 @@ async fn batcher_crash_restarts_without_gaps_or_double_posts() {
     assert!(!transfers.acked.is_empty(), "no transfer was acknowledged");
     let mut last_tx_block = 0;
     for hash in &transfers.acked {
-        let receipt: Value = wait_for(
-            || {
-                format!(
-                    "receipt of acknowledged transfer {hash}\n{}",
-                    sequencer.tail(40)
-                )
-            },
-            Duration::from_secs(60),
-            Duration::from_millis(250),
-            || {
-                let l2 = l2.clone();
-                async move {
-                    let r: Value = rpc(&l2, "eth_getTransactionReceipt", json!([hash])).await;
-                    (!r.is_null()).then_some(r)
-                }
-            },
-        )
+        let receipt = wait_receipt(&l2, *hash, Duration::from_secs(60), || {
+            format!("(an acknowledged transfer)\n{}", sequencer.tail(40))
+        })
         .await;
-        assert_eq!(
-            receipt["status"], "0x1",
-            "transfer {hash} failed: {receipt}"
-        );
-        let block = receipt["blockNumber"]
-            .as_str()
-            .unwrap()
-            .trim_start_matches("0x");
-        last_tx_block = last_tx_block.max(u64::from_str_radix(block, 16).unwrap());
+        last_tx_block = last_tx_block.max(quantity_u64(&receipt["blockNumber"]));
     }
 
     // ---- wait until L1 covers the L2 head seen now, then judge from L1 alone.
@@ -413,45 +384,21 @@ async fn batcher_crash_restarts_without_gaps_or_double_posts() {
     let at = l1.get_block_number().await.unwrap();
     let at_id = BlockId::number(at);
 
-    let logs = l1
-        .get_logs(
-            &Filter::new()
-                .address(deployment.contracts.rollup)
-                .event_signature(Rollup::BatchSubmitted::SIGNATURE_HASH)
-                .from_block(deployment.deploy_block.number)
-                .to_block(at),
-        )
-        .await
-        .unwrap();
+    // indices, contiguity from block 1 and the hash chain: checked by l1_batches
+    let (logs, chain) = l1_batches(&l1, &deployment, at).await;
     let n = rollup.nextBlock().call().block(at_id).await.unwrap() - 1;
     assert!(n >= batched);
     let mut covered = vec![0u32; n as usize + 1];
-    let mut chain = B256::ZERO;
-    let mut expected_first = 1u64;
     let mut batch_tx_hashes = Vec::new();
     let mut blob_batches = 0usize;
-    for (i, log) in logs.iter().enumerate() {
-        let event = log
-            .log_decode::<Rollup::BatchSubmitted>()
-            .unwrap()
-            .inner
-            .data;
+    for L1Batch { log, event } in &logs {
         blob_batches += usize::from(!event.blobHashes.is_empty());
-        assert_eq!(event.batchIndex, U256::from(i), "batch index");
-        assert_eq!(
-            event.firstBlock, expected_first,
-            "batch #{i} starts at {} instead of {expected_first}: a gap or an overlap",
-            event.firstBlock
-        );
-        assert!(event.lastBlock >= event.firstBlock, "batch #{i}");
         for block in event.firstBlock..=event.lastBlock {
             covered[block as usize] += 1;
         }
-        chain = chain_hash_step(chain, event.firstBlock, event.lastBlock, event.dataHash);
-        assert_eq!(event.chainHash, chain, "chain hash after batch #{i}");
-        expected_first = event.lastBlock + 1;
         batch_tx_hashes.push(log.transaction_hash.unwrap());
     }
+    let expected_first = logs.last().map_or(1, |b| b.event.lastBlock + 1);
     assert_eq!(expected_first, n + 1, "the batches end at nextBlock - 1");
     assert!(
         covered[1..].iter().all(|&c| c == 1),
@@ -541,13 +488,13 @@ async fn batcher_crash_restarts_without_gaps_or_double_posts() {
     }
 
     // ---- clean stop.
-    let (exit, _) = sequencer.interrupt().await;
+    let (exit, _) = sequencer.interrupt();
     assert!(
         exit.success(),
         "sequencer exit {exit}\n{}",
         sequencer.tail(40)
     );
-    let (exit, _) = anvil.interrupt().await;
+    let (exit, _) = anvil.interrupt();
     assert!(exit.success(), "anvil exit {exit}");
 
     let caught = kills.iter().filter(|k| k.batch_pending).count();

@@ -13,44 +13,31 @@ use alloy::{
 };
 use serde_json::{Value, json};
 use tributary_contracts::OpenToken;
+use tributary_testkit::{Devnet, open, quantity, rpc, u256};
 
-use crate::{
-    procs::{Devnet, Ports, http, rpc},
-    utils::{Cli, addr, open, u256},
-};
+use crate::utils::{Cli, addr};
 
 /// `--timeout` of the CLI's `--wait` runs, seconds.
 const WAIT_SECS: &str = "120";
 
-/// A `0x…` quantity of a JSON-RPC field.
-fn quantity(v: &Value) -> U256 {
-    let s = v.as_str().unwrap_or_else(|| panic!("not a quantity: {v}"));
-    U256::from_str_radix(s.trim_start_matches("0x"), 16).unwrap()
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn withdrawal_on_the_devnet() {
     let test_started = Instant::now();
-    let root = crate::procs::TestDir::new();
-    let ports = Ports::free();
-    let mut devnet = Devnet::start(
-        root.path(),
-        ports,
-        &[
+    let mut devnet = Devnet::options()
+        .name("cli-withdrawal")
+        .args(&[
             "--challenge-window",
             "4",
             "--sequencer-arg=--proposer.max-interval-secs=2",
             "--sequencer-arg=--batcher.max-delay-secs=1",
-        ],
-    )
-    .await;
+        ])
+        .start();
     println!("devnet up in {:?}", devnet.startup);
     let info = devnet.info.clone();
     // No --l1-rpc/--l2-rpc: the CLI takes the endpoints from devnet.json (free ports here, so
     // the built-in defaults would miss this devnet).
-    let cli = Cli::with_deployment(devnet.json_path(), root.path());
-    let l1 = http(&info.l1_rpc);
-    let l2 = http(&info.l2_rpc);
+    let cli = Cli::with_deployment(devnet.path("devnet.json"), devnet.dir.path());
+    let (l1, l2) = (devnet.l1(), devnet.l2());
     let token = OpenToken::new(info.deployment.contracts.open_token, l1.clone());
 
     // ---- initiate on L2: dev account 1 withdraws 3.5 OPEN to a fresh L1 address.
@@ -226,11 +213,11 @@ async fn withdrawal_on_the_devnet() {
     );
 
     // ---- Ctrl-C stops the devnet cleanly.
-    let (exit, stop_took) = devnet.process.interrupt().await;
+    let (exit, stop_took) = devnet.interrupt();
     assert!(
         exit.success(),
         "devnet exit {exit} after SIGINT\n{}",
-        devnet.logs_tail()
+        devnet.logs()
     );
     println!(
         "withdrawal_on_the_devnet: devnet up {:?}; initiate→proved {proved_after:?} (output at L2 \

@@ -5,7 +5,9 @@ use alloy::{
     rpc::types::TransactionRequest,
 };
 
-use crate::utils::{Chains, Mined, account, key_hex, open};
+use tributary_testkit::open;
+
+use crate::utils::{Chains, Mined, account, key_hex};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn bad_input_is_refused_with_a_clear_error() {

@@ -8,12 +8,13 @@
 //! - `batcher_crash`: the devnet's anvil and the real `sequencer` binary, killed with SIGKILL
 //!   repeatedly; batches, hash chain and the batcher's L1 transactions checked from L1 alone.
 //!
-//! The last two need `target/debug/{devnet,sequencer}` next to the binary under test
+//! The last two drive the processes through the shared harness (`tributary_testkit`: the devnet,
+//! anvil and the sequencer as logged, interruptible, never-leaked processes) and need
+//! `target/debug/{devnet,sequencer}` next to the binary under test
 //! (`cargo build -p tributary-sequencer -p tributary-devnet -p tributary-cli`).
 
 mod batcher_crash;
 mod devnet_withdrawal;
 mod errors;
-mod procs;
 mod round_trip;
 mod utils;

@@ -7,10 +7,9 @@ use alloy::{
 };
 use tributary_contracts::{L2ToL1MessagePasser, Rollup};
 use tributary_primitives::predeploys::L2_TO_L1_MESSAGE_PASSER;
+use tributary_testkit::{open, u256, wallet_provider};
 
-use crate::utils::{
-    Chains, Mined, WINDOW_SECS, account, addr, key_hex, open, provider, signer, u256,
-};
+use crate::utils::{Chains, Mined, WINDOW_SECS, account, addr, key_hex, signer};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn deposit_withdraw_prove_finalize_through_the_cli() {
@@ -129,7 +128,7 @@ async fn deposit_withdraw_prove_finalize_through_the_cli() {
             ),
         );
     // A challenger disputes it and the guardian deletes it.
-    let challenger = provider(&chains.anvil.endpoint(), signer(&chains.anvil, 3));
+    let challenger = wallet_provider(&chains.anvil.endpoint(), signer(&chains.anvil, 3));
     Rollup::new(d.contracts.rollup, challenger)
         .challenge(U256::ZERO)
         .value(d.challenger_bond)

@@ -4,15 +4,15 @@
 
 use std::{
     path::{Path, PathBuf},
-    process::{Output, Stdio},
+    process::Stdio,
     time::Duration,
 };
 
 use alloy::{
-    network::{Ethereum, EthereumWallet},
+    network::Ethereum,
     node_bindings::{Anvil, AnvilInstance},
     primitives::{Address, B256, Bytes, U256},
-    providers::{DynProvider, PendingTransactionBuilder, Provider, ProviderBuilder},
+    providers::{DynProvider, PendingTransactionBuilder, Provider},
     rpc::types::TransactionReceipt,
     signers::local::PrivateKeySigner,
 };
@@ -23,31 +23,11 @@ use tributary_deploy::{DeployConfig, deploy};
 use tributary_node::{Node, NodeConfig, NodeHandle};
 use tributary_primitives::{Deployment, output_root, predeploys::L2_TO_L1_MESSAGE_PASSER};
 use tributary_rpc::{EthApi, EthConfig, ServerConfig, ServerHandle, eth_module};
+use tributary_testkit::{Run, wallet_provider};
 
 /// Challenge window of the test deployment: long enough that nothing finalizes by accident, short
 /// enough to skip with one `evm_increaseTime`.
 pub(crate) const WINDOW_SECS: u64 = 30;
-
-/// The repository root.
-fn repo_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .unwrap()
-        .to_path_buf()
-}
-
-/// `n` OPEN (or ether) in wei.
-pub(crate) fn open(n: u64) -> U256 {
-    U256::from(n) * U256::from(10).pow(U256::from(18))
-}
-
-/// A provider over `url` that signs with `signer`.
-pub(crate) fn provider(url: &str, signer: PrivateKeySigner) -> DynProvider {
-    ProviderBuilder::new()
-        .wallet(EthereumWallet::from(signer))
-        .connect_http(url.parse().unwrap())
-        .erased()
-}
 
 /// L1 (anvil) and L2 (a dev node) with Tributary deployed on L1.
 pub(crate) struct Chains {
@@ -67,9 +47,7 @@ impl Chains {
     /// Starts anvil (Prague) and an L2 dev node, and deploys the L1 contracts with a
     /// [`WINDOW_SECS`] challenge window, the node's chain id and genesis hash.
     pub(crate) async fn start() -> Self {
-        let bin = repo_root().join("node_modules/@foundry-rs/anvil-linux-amd64/bin/anvil");
-        assert!(bin.exists(), "{} missing: run npm ci", bin.display());
-        let anvil = Anvil::at(bin)
+        let anvil = Anvil::at(tributary_testkit::anvil_bin())
             .args(["--hardfork", "prague"])
             .try_spawn()
             .expect("anvil starts");
@@ -87,7 +65,7 @@ impl Chains {
             .unwrap();
         let l2_url = server.http_url();
 
-        let operator = provider(&anvil.endpoint(), signer(&anvil, 0));
+        let operator = wallet_provider(&anvil.endpoint(), signer(&anvil, 0));
         let config = DeployConfig {
             l2_chain_id: node.node().chain_id(),
             ..DeployConfig::default()
@@ -97,7 +75,7 @@ impl Chains {
         let deployment = deploy(&operator, account(&anvil, 0), &config)
             .await
             .unwrap();
-        let l2 = provider(&l2_url, signer(&anvil, 0));
+        let l2 = wallet_provider(&l2_url, signer(&anvil, 0));
         Self {
             anvil,
             l2_url,
@@ -242,7 +220,7 @@ pub(crate) fn account(anvil: &AnvilInstance, i: usize) -> Address {
 
 /// Hex of dev account `i`'s key.
 pub(crate) fn key_hex(anvil: &AnvilInstance, i: usize) -> String {
-    format!("0x{}", alloy::hex::encode(signer(anvil, i).to_bytes()))
+    tributary_testkit::key_hex(&signer(anvil, i))
 }
 
 /// Runs the real `tributary` binary.
@@ -257,38 +235,6 @@ pub(crate) struct Cli {
     /// `TRIBUTARY_*` ones it inherits.
     pub(crate) env: Vec<(String, String)>,
     cwd: PathBuf,
-}
-
-/// What one run of the binary produced.
-#[derive(Debug)]
-pub(crate) struct Run {
-    /// Exit code.
-    pub(crate) code: i32,
-    pub(crate) stdout: String,
-    pub(crate) stderr: String,
-}
-
-impl Run {
-    /// Asserts success and parses stdout as JSON (the command ran with `--json`).
-    pub(crate) fn json(&self) -> Value {
-        assert_eq!(self.code, 0, "tributary failed:\n{}", self.stderr);
-        serde_json::from_str(&self.stdout)
-            .unwrap_or_else(|e| panic!("stdout is not JSON ({e}):\n{}", self.stdout))
-    }
-
-    /// Asserts failure with exit code `code` and that stderr mentions `needle`.
-    pub(crate) fn fails_with(&self, code: i32, needle: &str) {
-        assert_eq!(
-            self.code, code,
-            "exit code; stdout:\n{}\nstderr:\n{}",
-            self.stdout, self.stderr
-        );
-        assert!(
-            self.stderr.contains(needle),
-            "stderr lacks {needle:?}:\n{}",
-            self.stderr
-        );
-    }
 }
 
 impl Cli {
@@ -346,7 +292,10 @@ impl Cli {
 
     /// Runs the binary to completion.
     pub(crate) async fn run(&self, key: Option<&str>, args: &[&str]) -> Run {
-        finish(self.command(key, args).output().await.unwrap())
+        Run::new(
+            format!("tributary {args:?}"),
+            self.command(key, args).output().await.unwrap(),
+        )
     }
 
     /// Starts the binary (a `--wait` run), returns once its stderr shows `progress`, with a
@@ -378,23 +327,16 @@ impl Cli {
         })
         .await
         .unwrap_or_else(|_| panic!("no {progress:?} within 30 s"));
+        let what = format!("tributary {args:?}");
         tokio::spawn(async move {
             while let Some(line) = lines.next_line().await.unwrap() {
                 stderr.push_str(&line);
                 stderr.push('\n');
             }
-            let mut run = finish(child.wait_with_output().await.unwrap());
+            let mut run = Run::new(what, child.wait_with_output().await.unwrap());
             run.stderr = stderr;
             run
         })
-    }
-}
-
-fn finish(output: Output) -> Run {
-    Run {
-        code: output.status.code().unwrap_or(-1),
-        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
     }
 }
 
@@ -403,11 +345,6 @@ pub(crate) fn addr(v: &Value) -> Address {
     v.as_str()
         .and_then(|s| s.parse().ok())
         .unwrap_or_else(|| panic!("{v} is no address"))
-}
-
-/// A U256 from the JSON of a `--json` result (0x-hex quantity).
-pub(crate) fn u256(v: &Value) -> U256 {
-    serde_json::from_value(v.clone()).unwrap_or_else(|e| panic!("{v} is no U256: {e}"))
 }
 
 /// Waits for the receipt of a transaction just sent, panicking on any failure.

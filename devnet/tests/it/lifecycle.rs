@@ -9,20 +9,43 @@ use alloy::{
 use serde_json::{Value, json};
 use tributary_contracts::{OpenToken, Rollup};
 
+use tributary_testkit::free_port;
+
 use crate::utils::*;
 
 #[tokio::test(flavor = "multi_thread")]
 async fn devnet_starts_is_healthy_stops_and_resumes() {
     let began = Instant::now();
-    let tmp = test_dir("lifecycle");
-    let ports = Ports::free();
-    let mut devnet = Devnet::start(tmp.path(), "first", ports, &[]).await;
+    let gateway_port = free_port().to_string();
+    let mut devnet = start("lifecycle", &["--gateway", "--gateway-port", &gateway_port]);
+    let ports = devnet.ports;
     eprintln!("first start: up in {:.1} s", devnet.startup.as_secs_f64());
     let info = devnet.info.clone();
-    assert!(devnet.run_output().contains("Tributary devnet is up (new)"));
+    assert!(
+        devnet
+            .process
+            .output()
+            .contains("Tributary devnet is up (new)")
+    );
     assert_eq!(info.l1_rpc, format!("http://127.0.0.1:{}", ports.l1));
     assert_eq!(info.l2_rpc, format!("http://127.0.0.1:{}", ports.l2));
     assert_eq!(info.accounts.len(), 10);
+    let gateway = format!("http://127.0.0.1:{gateway_port}");
+    assert_eq!(info.raw["gateway"], json!(gateway));
+    let provider = info.operators.gateway_provider.address;
+    let gateway_health = |label: &'static str| {
+        let url = format!("{gateway}/health");
+        async move {
+            let (code, health) = http_get_json(&url).await;
+            assert_eq!(code, 200, "gateway /health {label}: {health}");
+            assert_eq!(
+                health["provider"],
+                json!(provider),
+                "gateway /health {label}: {health}"
+            );
+        }
+    };
+    gateway_health("at start").await;
 
     // health
     let (code, health) = http_get_json(&info.health).await;
@@ -43,7 +66,11 @@ async fn devnet_starts_is_healthy_stops_and_resumes() {
     // funding: 10,000 OPEN on L2 each (from deposits), l1_open on L1, nothing else on L2
     let token = OpenToken::new(info.contracts.open_token, &l1);
     let mut l2_sum = U256::ZERO;
-    for account in &info.accounts {
+    for account in info
+        .accounts
+        .iter()
+        .chain([&info.operators.gateway_provider])
+    {
         let l2_balance = l2.get_balance(account.address).await.unwrap();
         assert_eq!(
             l2_balance,
@@ -84,10 +111,10 @@ async fn devnet_starts_is_healthy_stops_and_resumes() {
         "dev accounts + fee vaults must hold exactly the OPEN locked on L1: {at_last:?}"
     );
     assert!(
-        at_last[10..].iter().all(|(_, b)| !b.is_zero()),
+        at_last[11..].iter().all(|(_, b)| !b.is_zero()),
         "every fee vault was paid: {at_last:?}"
     );
-    let safe = wait_safe(&devnet, last_tx_block, Duration::from_secs(60)).await;
+    let safe = wait_safe_within(&devnet, &l2, last_tx_block, Duration::from_secs(60)).await;
     let safe_block: Value = rpc(&l2, "eth_getBlockByNumber", json!(["safe", false])).await;
     assert!(quantity_u64(&safe_block["number"]) >= last_tx_block);
     eprintln!(
@@ -123,12 +150,12 @@ async fn devnet_starts_is_healthy_stops_and_resumes() {
     }
 
     // SIGINT: a clean exit (0) that frees the ports
-    let (exit, took) = devnet.interrupt().await;
+    let (exit, took) = devnet.interrupt();
     eprintln!("SIGINT: exited {exit} in {:.1} s", took.as_secs_f64());
     assert!(
         exit.success(),
         "devnet exit after SIGINT: {exit}\n{}",
-        devnet.logs_tail()
+        devnet.logs()
     );
     // the unsafe head at the stop (blocks were sealed until then)
     let old_head = last_sealed_block(&devnet.sequencer_log())
@@ -142,16 +169,16 @@ async fn devnet_starts_is_healthy_stops_and_resumes() {
         );
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
-    drop(devnet);
 
     // resume: same directory, same ports
-    let devnet = Devnet::start(tmp.path(), "second", ports, &[]).await;
+    devnet.restart();
+    assert_eq!(devnet.ports, ports);
     eprintln!("resume: up in {:.1} s", devnet.startup.as_secs_f64());
-    let run = devnet.run_output();
+    let run = devnet.process.output();
     assert!(
         run.contains("Tributary devnet is up (resumed)"),
         "second run did not resume:\n{}",
-        devnet.logs_tail()
+        devnet.logs()
     );
     assert!(
         !run.contains("contract deployed") && !run.contains("OPEN granted"),
@@ -167,6 +194,7 @@ async fn devnet_starts_is_healthy_stops_and_resumes() {
     let (code, health) = http_get_json(&resumed.health).await;
     assert_eq!(code, 200, "/health after resume: {health}");
     assert_eq!(health["ready"], true, "/health after resume: {health}");
+    gateway_health("after resume").await;
 
     // L1 resumed from its saved state
     assert!(l1.get_block_number().await.unwrap() >= l1_before);
@@ -199,19 +227,15 @@ async fn devnet_starts_is_healthy_stops_and_resumes() {
         let parent = block_json(&l2, n - 1).await;
         assert_eq!(block["parentHash"], parent["hash"], "chain link at {n}");
     }
-    let new_head = wait_for(
-        &devnet,
-        "head beyond the old head",
-        Duration::from_secs(30),
-        || {
+    let new_head = devnet
+        .wait_for("head beyond the old head", Duration::from_secs(30), || {
             let l2 = l2.clone();
             async move {
                 let n = l2.get_block_number().await.unwrap();
                 (n > old_head).then_some(n)
             }
-        },
-    )
-    .await;
+        })
+        .await;
     let first_new = block_json(&l2, old_head + 1).await;
     let old_tip = block_json(&l2, old_head).await;
     assert_eq!(
@@ -247,7 +271,7 @@ async fn devnet_starts_is_healthy_stops_and_resumes() {
         .await;
     let after = receipts(&devnet, &[hash]).await;
     assert!(quantity_u64(&after[0]["blockNumber"]) > old_head);
-    devnet.check_sequencer_log();
+    check_sequencer_log(&devnet);
     eprintln!(
         "devnet_starts_is_healthy_stops_and_resumes: {:.1} s",
         began.elapsed().as_secs_f64()
@@ -260,8 +284,7 @@ async fn balances(devnet: &Devnet) -> Vec<(Address, U256)> {
     balances_at(devnet, latest).await
 }
 
-/// Native L2 balances of the dev accounts, then the sequencer, base and L1 fee vaults, at
-/// block `n`.
+/// L2 balances at block `n`: the ten dev accounts, the gateway's provider, the three fee vaults.
 async fn balances_at(devnet: &Devnet, n: u64) -> Vec<(Address, U256)> {
     let l2 = devnet.l2();
     let mut out = Vec::new();
@@ -270,7 +293,12 @@ async fn balances_at(devnet: &Devnet, n: u64) -> Vec<(Address, U256)> {
         tributary_primitives::predeploys::BASE_FEE_VAULT,
         tributary_primitives::predeploys::L1_FEE_VAULT,
     ];
-    for address in devnet.info.accounts.iter().map(|a| a.address).chain(vaults) {
+    let info = &devnet.info;
+    let accounts = info
+        .accounts
+        .iter()
+        .chain([&info.operators.gateway_provider]);
+    for address in accounts.map(|a| a.address).chain(vaults) {
         let balance = l2
             .get_balance(address)
             .block_id(alloy::eips::BlockId::number(n))
@@ -285,13 +313,7 @@ async fn balances_at(devnet: &Devnet, n: u64) -> Vec<(Address, U256)> {
 fn last_sealed_block(log: &str) -> Option<u64> {
     log.lines()
         .filter(|l| l.contains("sealed block"))
-        .filter_map(|l| {
-            let rest = &l[l.find("number=")? + 7..];
-            rest.split(|c: char| !c.is_ascii_digit())
-                .next()?
-                .parse()
-                .ok()
-        })
+        .filter_map(|l| log_field(l, "number"))
         .max()
 }
 

@@ -23,10 +23,12 @@ use serde_json::{Value, json};
 use tributary_contracts::{L1Block, OpenToken, Portal, Rollup};
 use tributary_primitives::{
     BatchPayload,
-    batch::{blob_data_hash, calldata_data_hash, chain_hash_step},
+    batch::{blob_data_hash, calldata_data_hash},
     output_root,
     predeploys::{L1_BLOCK, L2_TO_L1_MESSAGE_PASSER},
 };
+
+use tributary_testkit::{L1Batch, approve_portal, l1_batches};
 
 use crate::{fastlz, utils::*};
 
@@ -44,53 +46,35 @@ const L1_INFO_SELECTOR: [u8; 4] = [0x44, 0x0a, 0x5e, 0x20];
 #[tokio::test(flavor = "multi_thread")]
 async fn settlement_end_to_end() {
     let began = Instant::now();
-    let tmp = test_dir("settlement");
-    let ports = Ports::free();
 
     // phase 1: calldata batches
-    let mut devnet = Devnet::start(
-        tmp.path(),
-        "calldata",
-        ports,
-        &["--sequencer-arg=--batcher.da=calldata"],
-    )
-    .await;
+    let mut devnet = start("settlement", &["--sequencer-arg=--batcher.da=calldata"]);
     eprintln!("calldata run up in {:.1} s", devnet.startup.as_secs_f64());
     assert!(
         devnet.sequencer_log().contains("da=Calldata"),
         "the batcher did not take --batcher.da=calldata\n{}",
-        devnet.logs_tail()
+        devnet.logs()
     );
     let info = devnet.info.clone();
     let calldata_txs = transfers(&devnet, 0).await;
     let calldata_receipts = receipts(&devnet, &calldata_txs).await;
-    wait_safe(
+    wait_safe_within(
         &devnet,
+        &devnet.l2(),
         max_block(&calldata_receipts),
         Duration::from_secs(60),
     )
     .await;
-    let (exit, _) = devnet.interrupt().await;
-    assert!(
-        exit.success(),
-        "devnet exit: {exit}\n{}",
-        devnet.logs_tail()
-    );
-    drop(devnet);
+    let (exit, _) = devnet.interrupt();
+    assert!(exit.success(), "devnet exit: {exit}\n{}", devnet.logs());
 
-    // phase 2: the same chain, resumed, batched as blobs
-    let devnet = Devnet::start(
-        tmp.path(),
-        "blobs",
-        ports,
-        &["--sequencer-arg=--batcher.da=blobs"],
-    )
-    .await;
+    // phase 2: the same chain, resumed (same directory and ports), batched as blobs
+    devnet.resume_with(&["--sequencer-arg=--batcher.da=blobs"]);
     eprintln!(
         "blobs run (resumed) up in {:.1} s",
         devnet.startup.as_secs_f64()
     );
-    assert!(devnet.run_output().contains("devnet is up (resumed)"));
+    assert!(devnet.process.output().contains("devnet is up (resumed)"));
     assert_eq!(devnet.info.contracts, info.contracts);
     let blob_txs = transfers(&devnet, 1).await;
     let blob_receipts = receipts(&devnet, &blob_txs).await;
@@ -126,22 +110,22 @@ async fn settlement_end_to_end() {
     let last = max_block(&blob_receipts)
         .max(max_block(&fee_receipts))
         .max(deposit_block);
-    wait_safe(&devnet, last, Duration::from_secs(60)).await;
     let (l1, l2) = (devnet.l1(), devnet.l2());
+    wait_safe_within(&devnet, &l2, last, Duration::from_secs(60)).await;
     let rollup = Rollup::new(info.contracts.rollup, &l1);
-    wait_for(
-        &devnet,
-        "an output at or past the last transaction",
-        Duration::from_secs(60),
-        || {
-            let rollup = rollup.clone();
-            async move {
-                let latest = rollup.latestBlockNumber().call().await.ok()?;
-                (latest >= U256::from(last)).then_some(())
-            }
-        },
-    )
-    .await;
+    devnet
+        .wait_for(
+            "an output at or past the last transaction",
+            Duration::from_secs(60),
+            || {
+                let rollup = rollup.clone();
+                async move {
+                    let latest = rollup.latestBlockNumber().call().await.ok()?;
+                    (latest >= U256::from(last)).then_some(())
+                }
+            },
+        )
+        .await;
 
     // everything below reads L1 (and L2 for comparison) through JSON-RPC only
     let l1_head = l1.get_block_number().await.unwrap();
@@ -187,19 +171,15 @@ async fn settlement_end_to_end() {
 
     // the finalized tag moves once an output's challenge window (4 s) has passed on L1
     let first_output = outputs[0].0;
-    let finalized = wait_for(
-        &devnet,
-        "finalizedL2 at an output",
-        Duration::from_secs(60),
-        || {
+    let finalized = devnet
+        .wait_for("finalizedL2 at an output", Duration::from_secs(60), || {
             let l2 = l2.clone();
             async move {
                 let s = sync_status(&l2).await;
                 (s.finalized_l2.number >= first_output).then_some(s.finalized_l2)
             }
-        },
-    )
-    .await;
+        })
+        .await;
     assert!(
         outputs.iter().any(|o| o.0 == finalized.number)
             || finalized.number > outputs.last().unwrap().0,
@@ -214,7 +194,7 @@ async fn settlement_end_to_end() {
     }
 
     report(&batches, &outputs);
-    devnet.check_sequencer_log();
+    check_sequencer_log(&devnet);
     eprintln!(
         "settlement_end_to_end: {:.1} s",
         began.elapsed().as_secs_f64()
@@ -252,35 +232,15 @@ async fn deposit(devnet: &Devnet) -> u64 {
     let (l2, wallet) = (devnet.l2(), devnet.l1_wallet(DEPOSITOR));
     let mint = open(1_234) + U256::from(5_678u64);
     let token = OpenToken::new(info.contracts.open_token, &wallet);
-    let approve = token
-        .approve(info.contracts.portal, mint)
-        .send()
-        .await
-        .unwrap()
-        .get_receipt()
-        .await
-        .unwrap();
-    assert!(approve.status());
+    assert_eq!(info.deployment.contracts.portal, info.contracts.portal);
+    approve_portal(&wallet, &info.deployment, mint).await;
     let l1_open_before = token.balanceOf(account.address).call().await.unwrap();
     let locked_before = token.balanceOf(info.contracts.portal).call().await.unwrap();
     let l2_before = l2.get_balance(account.address).await.unwrap();
     let l2_head_before = l2.get_block_number().await.unwrap();
-    let receipt = Portal::new(info.contracts.portal, &wallet)
-        .depositTransaction(
-            account.address,
-            mint,
-            U256::ZERO,
-            100_000,
-            false,
-            Bytes::new(),
-        )
-        .send()
-        .await
-        .unwrap()
-        .get_receipt()
-        .await
-        .unwrap();
-    assert!(receipt.status(), "deposit reverted on L1");
+    // Portal.depositTransaction(to, mint, value 0, gas 100_000, no creation, no data)
+    let receipt =
+        tributary_testkit::deposit(&wallet, &info.deployment, account.address, mint).await;
     let l1_block = receipt.block_number.unwrap();
     let l1_block_hash = receipt.block_hash.unwrap();
     let deposit_log = receipt
@@ -302,14 +262,15 @@ async fn deposit(devnet: &Devnet) -> u64 {
     outer[32..].copy_from_slice(keccak256(inner).as_slice());
     let source_hash = keccak256(outer);
 
-    let l2_after = wait_for(devnet, "the deposit on L2", Duration::from_secs(60), || {
-        let l2 = l2.clone();
-        async move {
-            let b = l2.get_balance(account.address).await.unwrap();
-            (b != l2_before).then_some(b)
-        }
-    })
-    .await;
+    let l2_after = devnet
+        .wait_for("the deposit on L2", Duration::from_secs(60), || {
+            let l2 = l2.clone();
+            async move {
+                let b = l2.get_balance(account.address).await.unwrap();
+                (b != l2_before).then_some(b)
+            }
+        })
+        .await;
     assert_eq!(
         l2_after,
         l2_before + mint,
@@ -398,25 +359,14 @@ struct Batch {
 async fn verify_batches(devnet: &Devnet, l1_head: u64) -> Vec<Batch> {
     let info = &devnet.info;
     let (l1, l2) = (devnet.l1(), devnet.l2());
-    let filter = Filter::new()
-        .address(info.contracts.rollup)
-        .event_signature(Rollup::BatchSubmitted::SIGNATURE_HASH)
-        .from_block(info.deployment.deploy_block.number)
-        .to_block(l1_head);
-    let logs = l1.get_logs(&filter).await.unwrap();
+    assert_eq!(info.deployment.contracts.rollup, info.contracts.rollup);
+    // indices, contiguity from block 1 and the hash chain: checked by l1_batches
+    let (logs, chain) = l1_batches(&l1, &info.deployment, l1_head).await;
     assert!(!logs.is_empty(), "no batches on L1");
 
     let mut batches = Vec::new();
-    let mut chain = B256::ZERO;
-    let mut next = 1u64;
     let mut seen = BTreeSet::new();
-    for (i, log) in logs.iter().enumerate() {
-        let event = log
-            .log_decode::<Rollup::BatchSubmitted>()
-            .unwrap()
-            .inner
-            .data;
-        assert_eq!(event.batchIndex, U256::from(i), "batch index");
+    for (i, L1Batch { log, event }) in logs.iter().enumerate() {
         let tx_hash = log.transaction_hash.unwrap();
         let tx = l1.get_transaction_by_hash(tx_hash).await.unwrap().unwrap();
         assert_eq!(tx.to(), Some(info.contracts.rollup));
@@ -450,22 +400,15 @@ async fn verify_batches(devnet: &Devnet, l1_head: u64) -> Vec<Batch> {
             (data, blob_data_hash(&event.blobHashes).unwrap())
         };
         assert_eq!(data_hash, event.dataHash, "data hash of batch {i}");
-        chain = chain_hash_step(chain, event.firstBlock, event.lastBlock, event.dataHash);
-        assert_eq!(chain, event.chainHash, "chain hash after batch {i}");
 
         let payload = BatchPayload::decode(&data)
             .unwrap_or_else(|e| panic!("batch {i} does not decode: {e}"));
-        assert_eq!(
-            event.firstBlock, next,
-            "batches are contiguous from block 1"
-        );
         assert_eq!(payload.first_block, event.firstBlock);
         assert_eq!(
             payload.first_block + payload.blocks.len() as u64 - 1,
             event.lastBlock,
             "payload range of batch {i}"
         );
-        next = event.lastBlock + 1;
         let parent = block_json(&l2, payload.first_block - 1).await;
         assert_eq!(
             json!(payload.parent_hash),
@@ -524,6 +467,7 @@ async fn verify_batches(devnet: &Devnet, l1_head: u64) -> Vec<Batch> {
         });
     }
 
+    let next = logs.last().unwrap().event.lastBlock + 1;
     let rollup = Rollup::new(info.contracts.rollup, &l1);
     let at = BlockId::number(l1_head);
     assert_eq!(

@@ -21,9 +21,9 @@ use serde_json::{Value, json};
 use tributary_cli::gateway_api::{ChatMessage, ChatRequest, ChatResponse, Payment};
 use tributary_contracts::{AttributionSettlement, DataNetRegistry};
 use tributary_primitives::predeploys::{ATTRIBUTION_SETTLEMENT, DATANET_REGISTRY};
-use tributary_testkit::{Devnet, dev_signer};
+use tributary_testkit::{Devnet, dev_signer, u256};
 
-use crate::utils::{Cli, GatewayProc, error_code, get, milli_open, post, tx_cost, u256};
+use crate::utils::{Cli, GatewayProc, error_code, get, milli_open, post, tx_cost};
 
 const RHINE: &str = "The river Rhine rises in the Swiss Alps and flows north through Germany before it reaches the North Sea near Rotterdam. Barges have carried coal and grain along its banks for centuries. Several castles overlook the gorge between Bingen and Koblenz.";
 const HARBOUR: &str = "Rotterdam harbour handles more cargo than any other port in Europe, about four hundred million tonnes in a typical year. Its container terminals are almost fully automated. Ships queue outside the breakwater when storms close the entrance channel.";

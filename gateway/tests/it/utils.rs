@@ -1,35 +1,30 @@
-//! The gateway process, the `tributary` binary, and plain HTTP, for the tests.
+//! The gateway process, the `tributary` binary, and plain HTTP, for the tests (on top of the
+//! shared harness, `tributary_testkit`).
 
 use std::{
     path::{Path, PathBuf},
-    process::{Child, Command, Stdio},
-    time::{Duration, Instant},
+    process::{Command, Stdio},
+    time::Duration,
 };
 
 use alloy::{
-    primitives::{B256, U256, hex},
+    primitives::{B256, U256},
     providers::Provider,
     signers::local::PrivateKeySigner,
     transports::http::reqwest,
 };
-use serde_json::Value;
-use tributary_testkit::{Devnet, die_with_parent, free_port, http_ok, workspace_bin};
+use serde_json::{Value, json};
+use tributary_testkit::{Devnet, Proc, Run, free_port, key_hex, quantity, rpc, workspace_bin};
 
 /// `n` thousandths of an OPEN, in wei.
 pub(crate) fn milli_open(n: u64) -> U256 {
     U256::from(n) * U256::from(10u64).pow(U256::from(15))
 }
 
-/// Hex of a key, as `TRIBUTARY_PRIVATE_KEY` takes it.
-pub(crate) fn key_hex(signer: &PrivateKeySigner) -> String {
-    format!("0x{}", hex::encode(signer.to_bytes()))
-}
-
-/// A `gateway` process on a free port, killed on drop.
+/// A `gateway` process on a free port, stopped on drop.
 pub(crate) struct GatewayProc {
     pub(crate) url: String,
-    pub(crate) log: PathBuf,
-    child: Child,
+    process: Proc,
 }
 
 impl GatewayProc {
@@ -37,10 +32,7 @@ impl GatewayProc {
     /// /health answers.
     pub(crate) fn start(devnet: &Devnet, key: &PrivateKeySigner, dir: &Path) -> Self {
         let port = free_port();
-        let log = dir.join("gateway.log");
-        let out = std::fs::File::create(&log).unwrap();
         let mut command = Command::new(workspace_bin("gateway"));
-        die_with_parent(&mut command);
         command
             .args([
                 "--listen",
@@ -53,36 +45,16 @@ impl GatewayProc {
                 "300",
             ])
             .env("TRIBUTARY_GATEWAY_KEY", key_hex(key))
-            .env("RUST_LOG", "info")
-            .stdin(Stdio::null())
-            .stdout(out.try_clone().unwrap())
-            .stderr(out);
-        let mut child = command.spawn().unwrap();
+            .env("RUST_LOG", "info");
+        let mut process = Proc::spawn("gateway", &dir.join("gateway.log"), &mut command);
         let url = format!("http://127.0.0.1:{port}");
-        let deadline = Instant::now() + Duration::from_secs(60);
-        while !http_ok(&format!("{url}/health")) {
-            if let Some(status) = child.try_wait().unwrap() {
-                panic!(
-                    "gateway exited ({status}):\n{}",
-                    std::fs::read_to_string(&log).unwrap_or_default()
-                );
-            }
-            assert!(Instant::now() < deadline, "gateway not up");
-            std::thread::sleep(Duration::from_millis(100));
-        }
-        Self { url, log, child }
+        process.wait_healthy(&format!("{url}/health"), Duration::from_secs(60));
+        Self { url, process }
     }
 
     /// The log so far.
     pub(crate) fn logs(&self) -> String {
-        std::fs::read_to_string(&self.log).unwrap_or_default()
-    }
-}
-
-impl Drop for GatewayProc {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
+        self.process.log()
     }
 }
 
@@ -90,13 +62,6 @@ impl Drop for GatewayProc {
 pub(crate) struct Cli {
     pub(crate) devnet_json: PathBuf,
     pub(crate) gateway: String,
-}
-
-/// What a run printed.
-pub(crate) struct Run {
-    pub(crate) code: Option<i32>,
-    pub(crate) stdout: String,
-    pub(crate) stderr: String,
 }
 
 impl Cli {
@@ -116,37 +81,18 @@ impl Cli {
             .output()
             .await
             .unwrap();
-        Run {
-            code: output.status.code(),
-            stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
-            stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
-        }
+        Run::new(format!("tributary {args:?}"), output)
     }
 
     /// Runs and expects success; returns the JSON it printed.
     pub(crate) async fn ok(&self, key: &PrivateKeySigner, args: &[&str]) -> Value {
-        let run = self.run(key, args).await;
-        assert_eq!(
-            run.code,
-            Some(0),
-            "tributary {args:?} failed:\n{}\n{}",
-            run.stdout,
-            run.stderr
-        );
-        serde_json::from_str(&run.stdout)
-            .unwrap_or_else(|e| panic!("tributary {args:?} printed no JSON ({e}):\n{}", run.stdout))
+        self.run(key, args).await.json()
     }
 
     /// Runs and expects failure (exit 1); returns stderr.
     pub(crate) async fn fails(&self, key: &PrivateKeySigner, args: &[&str]) -> String {
         let run = self.run(key, args).await;
-        assert_eq!(
-            run.code,
-            Some(1),
-            "tributary {args:?} should fail:\n{}\n{}",
-            run.stdout,
-            run.stderr
-        );
+        run.expect_code(1);
         run.stderr
     }
 }
@@ -185,24 +131,15 @@ pub(crate) fn error_code(body: &[u8]) -> String {
         .to_string()
 }
 
-/// A `0x…` quantity or a decimal string as U256.
-pub(crate) fn u256(v: &Value) -> U256 {
-    let s = v.as_str().unwrap_or_else(|| panic!("not a string: {v}"));
-    s.parse().unwrap_or_else(|_| panic!("not a number: {s}"))
-}
-
 /// What a transaction cost its sender: gas × price plus the L1 data fee (from the raw receipt,
 /// which carries `l1Fee` as OP's do).
 pub(crate) async fn tx_cost(l2: &impl Provider, tx: B256) -> U256 {
-    let receipt: Value = l2
-        .raw_request("eth_getTransactionReceipt".into(), (tx,))
-        .await
-        .unwrap();
+    let receipt: Value = rpc(l2, "eth_getTransactionReceipt", json!([tx])).await;
     let field = |name: &str| {
         receipt
             .get(name)
             .filter(|v| !v.is_null())
-            .map(u256)
+            .map(quantity)
             .unwrap_or_default()
     };
     field("gasUsed") * field("effectiveGasPrice") + field("l1Fee")
