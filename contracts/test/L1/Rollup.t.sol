@@ -73,67 +73,75 @@ contract Rollup_Constructor_Test is Rollup_TestInit {
 }
 
 contract Rollup_Roles_Test is Rollup_TestInit {
+    /// @dev The owner hands a role to `next` through its setter, which `role` then reads back. Callers expect the
+    ///      role's event first.
+    function _setRoleAsOwner(
+        function(address) external setRole,
+        function() external view returns (address) role,
+        address next
+    ) internal {
+        vm.prank(owner);
+        setRole(next);
+        assertEq(role(), next);
+    }
+
+    /// @dev A role setter refuses a caller other than the owner.
+    function _assertSetRoleNotOwnerReverts(function(address) external setRole) internal {
+        vm.expectRevert(abi.encodeWithSelector(Ownable.OwnableUnauthorizedAccount.selector, alice));
+        vm.prank(alice);
+        setRole(alice);
+    }
+
+    /// @dev A role setter refuses the zero address, even from the owner.
+    function _assertSetRoleZeroReverts(function(address) external setRole) internal {
+        vm.expectRevert(Rollup.ZeroAddress.selector);
+        vm.prank(owner);
+        setRole(address(0));
+    }
+
     function test_setBatcher_owner_succeeds() external {
         address n = makeAddr("newBatcher");
         vm.expectEmit(true, true, false, false, address(rollup));
         emit Rollup.BatcherUpdated(batcher, n);
-        vm.prank(owner);
-        rollup.setBatcher(n);
-        assertEq(rollup.batcher(), n);
+        _setRoleAsOwner(rollup.setBatcher, rollup.batcher, n);
     }
 
     function test_setBatcher_notOwner_reverts() external {
-        vm.expectRevert(abi.encodeWithSelector(Ownable.OwnableUnauthorizedAccount.selector, alice));
-        vm.prank(alice);
-        rollup.setBatcher(alice);
+        _assertSetRoleNotOwnerReverts(rollup.setBatcher);
     }
 
     function test_setBatcher_zero_reverts() external {
-        vm.expectRevert(Rollup.ZeroAddress.selector);
-        vm.prank(owner);
-        rollup.setBatcher(address(0));
+        _assertSetRoleZeroReverts(rollup.setBatcher);
     }
 
     function test_setProposer_owner_succeeds() external {
         address n = makeAddr("newProposer");
         vm.expectEmit(true, true, false, false, address(rollup));
         emit Rollup.ProposerUpdated(proposer, n);
-        vm.prank(owner);
-        rollup.setProposer(n);
-        assertEq(rollup.proposer(), n);
+        _setRoleAsOwner(rollup.setProposer, rollup.proposer, n);
     }
 
     function test_setProposer_notOwner_reverts() external {
-        vm.expectRevert(abi.encodeWithSelector(Ownable.OwnableUnauthorizedAccount.selector, alice));
-        vm.prank(alice);
-        rollup.setProposer(alice);
+        _assertSetRoleNotOwnerReverts(rollup.setProposer);
     }
 
     function test_setProposer_zero_reverts() external {
-        vm.expectRevert(Rollup.ZeroAddress.selector);
-        vm.prank(owner);
-        rollup.setProposer(address(0));
+        _assertSetRoleZeroReverts(rollup.setProposer);
     }
 
     function test_setGuardian_owner_succeeds() external {
         address n = makeAddr("newGuardian");
         vm.expectEmit(true, true, false, false, address(rollup));
         emit Rollup.GuardianUpdated(guardian, n);
-        vm.prank(owner);
-        rollup.setGuardian(n);
-        assertEq(rollup.guardian(), n);
+        _setRoleAsOwner(rollup.setGuardian, rollup.guardian, n);
     }
 
     function test_setGuardian_notOwner_reverts() external {
-        vm.expectRevert(abi.encodeWithSelector(Ownable.OwnableUnauthorizedAccount.selector, alice));
-        vm.prank(alice);
-        rollup.setGuardian(alice);
+        _assertSetRoleNotOwnerReverts(rollup.setGuardian);
     }
 
     function test_setGuardian_zero_reverts() external {
-        vm.expectRevert(Rollup.ZeroAddress.selector);
-        vm.prank(owner);
-        rollup.setGuardian(address(0));
+        _assertSetRoleZeroReverts(rollup.setGuardian);
     }
 
     function test_transferOwnership_twoStep_succeeds() external {
@@ -644,6 +652,15 @@ contract Rollup_Resolve_Test is Rollup_TestInit {
         _propose(30, keccak256("r2"));
     }
 
+    /// @dev The challenger challenges output 1 and a second challenger, `other`, the later output 2.
+    function _challengeOneAndTwo() internal returns (address other) {
+        _challenge(1);
+        other = makeAddr("other");
+        vm.deal(other, 1 ether);
+        vm.prank(other);
+        rollup.challenge{value: CHALLENGER_BOND}(2);
+    }
+
     function test_resolve_valid_succeeds() external {
         _challenge(1);
         vm.expectEmit(true, true, false, true, address(rollup));
@@ -662,12 +679,8 @@ contract Rollup_Resolve_Test is Rollup_TestInit {
     }
 
     function test_resolve_invalid_succeeds() external {
-        _challenge(1);
         // A second challenger on the later output gets its bond back.
-        address other = makeAddr("other");
-        vm.deal(other, 1 ether);
-        vm.prank(other);
-        rollup.challenge{value: CHALLENGER_BOND}(2);
+        address other = _challengeOneAndTwo();
 
         vm.expectEmit(true, false, false, true, address(rollup));
         emit Rollup.OutputsDeleted(1, 3);
@@ -711,11 +724,7 @@ contract Rollup_Resolve_Test is Rollup_TestInit {
     }
 
     function test_resolve_invalidClearsLaterPendingChallenges_succeeds() external {
-        _challenge(1);
-        address other = makeAddr("other");
-        vm.deal(other, 1 ether);
-        vm.prank(other);
-        rollup.challenge{value: CHALLENGER_BOND}(2);
+        _challengeOneAndTwo();
         assertEq(rollup.pendingChallenges().length, 2);
         vm.prank(guardian);
         rollup.resolve(1, false);

@@ -5,6 +5,7 @@ import {Test} from "../utils/Test.sol";
 import {DataNetRegistry} from "../../src/L2/DataNetRegistry.sol";
 import {ModelRegistry} from "../../src/L2/ModelRegistry.sol";
 import {AttributionSettlement} from "../../src/L2/AttributionSettlement.sol";
+import {AttributionFixtures} from "../setup/AttributionFixtures.sol";
 
 /// @notice forge's console, without forge-std: `log(string,uint256)` on the console address.
 library console {
@@ -125,6 +126,17 @@ abstract contract AttributionCommonTest is Test {
         registry.stake{value: amount}(datanetId);
     }
 
+    function _requestUnbond(uint256 datanetId, address validator, uint256 amount) internal {
+        vm.prank(validator);
+        registry.requestUnbond(datanetId, amount);
+    }
+
+    /// @dev A DataNet with `validator` alone staking `amount`.
+    function _dataNetStakedBy(address validator, uint256 amount) internal returns (uint256 id) {
+        id = _createDataNet();
+        _stake(id, validator, amount);
+    }
+
     /// @dev A DataNet with v1, v2, v3 staking 10, 20, 30 OPEN.
     function _dataNetWithValidators() internal returns (uint256 id) {
         id = _createDataNet();
@@ -148,11 +160,15 @@ abstract contract AttributionCommonTest is Test {
         id = registry.submitContribution{value: deposit}(datanetId, contentHash, 1234, "ipfs://c", "CC-BY-4.0");
     }
 
+    function _vote(uint256 contributionId, address validator, bool accept) internal {
+        vm.prank(validator);
+        registry.vote(contributionId, accept);
+    }
+
     /// @dev Submits and accepts a contribution (v3 alone holds 50% of the stake in _dataNetWithValidators).
     function _accepted(uint256 datanetId, address contributor) internal returns (uint256 id) {
         id = _submit(datanetId, contributor);
-        vm.prank(v3);
-        registry.vote(id, true);
+        _vote(id, v3, true);
         assertTrue(registry.isAccepted(id), "not accepted");
     }
 
@@ -181,14 +197,7 @@ abstract contract AttributionCommonTest is Test {
         pure
         returns (AttributionSettlement.Settlement memory)
     {
-        return AttributionSettlement.Settlement({
-            modelId: modelId,
-            requestHash: requestHash,
-            outputHash: keccak256(abi.encode("output", requestHash)),
-            evidenceHash: keccak256(abi.encode("evidence", requestHash)),
-            contributions: ids,
-            weightsBps: weights
-        });
+        return AttributionFixtures.settlement(modelId, requestHash, ids, weights);
     }
 
     /// @dev `n` equal-ish weights summing to 10000 (the first takes the remainder).
@@ -221,17 +230,23 @@ abstract contract AttributionCommonTest is Test {
         return abi.encodePacked(rr, ss, v);
     }
 
-    /// @dev The EIP-712 digest computed independently of the contract.
-    function _digest(AttributionSettlement.UserRequest memory r) internal view returns (bytes32) {
-        bytes32 domain = keccak256(
+    /// @dev The EIP-712 domain separator of AttributionSettlement at `verifyingContract` on `chainId`, computed
+    ///      independently of the contract.
+    function _domainSeparator(uint256 chainId, address verifyingContract) internal pure returns (bytes32) {
+        return keccak256(
             abi.encode(
                 keccak256("EIP712Domain(string name,string version,uint256 chainId,address verifyingContract)"),
                 keccak256("Tributary Attribution"),
                 keccak256("1"),
-                block.chainid,
-                address(settlement)
+                chainId,
+                verifyingContract
             )
         );
+    }
+
+    /// @dev The EIP-712 digest computed independently of the contract.
+    function _digest(AttributionSettlement.UserRequest memory r) internal view returns (bytes32) {
+        bytes32 domain = _domainSeparator(block.chainid, address(settlement));
         bytes32 structHash = keccak256(
             abi.encode(
                 keccak256(

@@ -6,6 +6,7 @@ import {AttributionCommonTest, MockWallet, OpenRejecter, console} from "./Attrib
 import {DataNetRegistry} from "../../src/L2/DataNetRegistry.sol";
 import {ModelRegistry} from "../../src/L2/ModelRegistry.sol";
 import {AttributionSettlement} from "../../src/L2/AttributionSettlement.sol";
+import {AttributionFixtures} from "../setup/AttributionFixtures.sol";
 
 /// @notice Two DataNets: A with validators v1/v2/v3 (10/20/30 OPEN) and B without stake; a model linked to both,
 ///         with `provider` authorised; 8 Accepted contributions in A (one per contributor), 2 in B, one Pending
@@ -36,12 +37,10 @@ contract AttributionSettlement_TestInit is AttributionCommonTest {
         _stake(dnB, temp, 1 ether);
         for (uint256 i = 0; i < 2; ++i) {
             uint256 id = _submit(dnB, contributors[i]);
-            vm.prank(temp);
-            registry.vote(id, true);
+            _vote(id, temp, true);
             inB.push(id);
         }
-        vm.prank(temp);
-        registry.requestUnbond(dnB, 1 ether);
+        _requestUnbond(dnB, temp, 1 ether);
         pendingId = _submit(dnA, contributors[0]);
         unlinkedId = _accepted(dnC, contributors[0]);
         modelId = _registerModel(_two(dnA, dnB), FEE);
@@ -71,6 +70,42 @@ contract AttributionSettlement_TestInit is AttributionCommonTest {
         vm.prank(provider);
         vm.expectRevert(err);
         settlement.settle{value: FEE}(s);
+    }
+
+    /// @dev The user's request for `s` with `nonce`, and the user's signature of it.
+    function _signed(AttributionSettlement.Settlement memory s, uint256 nonce)
+        internal
+        view
+        returns (AttributionSettlement.UserRequest memory r, bytes memory sig)
+    {
+        r = _request(s.modelId, s.requestHash, FEE, nonce);
+        sig = _sign(USER_PK, r);
+    }
+
+    /// @dev Logs `gasUsed` under `label` and bounds it by `limit`.
+    function _checkGas(string memory label, uint256 gasUsed, uint256 limit) internal view {
+        console.log(label, gasUsed);
+        assertLe(gasUsed, limit);
+    }
+
+    /// @dev Gas of the provider's settle of `s`: the call alone, as the gas tests bound it.
+    function _gasOfSettle(AttributionSettlement.Settlement memory s) internal returns (uint256 gasUsed) {
+        vm.prank(provider);
+        gasUsed = gasleft();
+        settlement.settle{value: FEE}(s);
+        gasUsed -= gasleft();
+    }
+
+    /// @dev Gas of the provider's settleSigned of `s`, signed by the user with `nonce`: the call alone.
+    function _gasOfSettleSigned(AttributionSettlement.Settlement memory s, uint256 nonce)
+        internal
+        returns (uint256 gasUsed)
+    {
+        (AttributionSettlement.UserRequest memory r, bytes memory sig) = _signed(s, nonce);
+        vm.prank(provider);
+        gasUsed = gasleft();
+        settlement.settleSigned(s, r, sig);
+        gasUsed -= gasleft();
     }
 }
 
@@ -138,15 +173,7 @@ contract AttributionSettlement_Constructor_Test is AttributionSettlement_TestIni
     function test_domainSeparator_atPredeployAddress_succeeds() external {
         // Runtime code moved to another address (as genesis places it) computes the domain for that address.
         vm.etch(PREDEPLOY, address(settlement).code);
-        bytes32 expected = keccak256(
-            abi.encode(
-                keccak256("EIP712Domain(string name,string version,uint256 chainId,address verifyingContract)"),
-                keccak256("Tributary Attribution"),
-                keccak256("1"),
-                block.chainid,
-                PREDEPLOY
-            )
-        );
+        bytes32 expected = _domainSeparator(block.chainid, PREDEPLOY);
         assertEq(AttributionSettlement(payable(PREDEPLOY)).domainSeparator(), expected);
         assertTrue(AttributionSettlement(payable(PREDEPLOY)).domainSeparator() != settlement.domainSeparator());
     }
@@ -154,21 +181,24 @@ contract AttributionSettlement_Constructor_Test is AttributionSettlement_TestIni
     function test_domainSeparator_followsChainId_succeeds() external {
         bytes32 before = settlement.domainSeparator();
         vm.chainId(777);
-        bytes32 expected = keccak256(
-            abi.encode(
-                keccak256("EIP712Domain(string name,string version,uint256 chainId,address verifyingContract)"),
-                keccak256("Tributary Attribution"),
-                keccak256("1"),
-                777,
-                address(settlement)
-            )
-        );
+        bytes32 expected = _domainSeparator(777, address(settlement));
         assertEq(settlement.domainSeparator(), expected);
         assertTrue(expected != before);
     }
 }
 
 contract AttributionSettlement_Governance_Test is AttributionSettlement_TestInit {
+    /// @dev The owner's fee split (protocol, validator, model owner bps) is refused as out of bounds.
+    function _assertFeeSplitRefused(uint256 protocolBps, uint256 validatorBps, uint256 ownerBps) internal {
+        vm.prank(governance);
+        vm.expectRevert(
+            abi.encodeWithSelector(
+                AttributionSettlement.FeeSplitOutOfBounds.selector, protocolBps, validatorBps, ownerBps
+            )
+        );
+        settlement.setFeeSplit(protocolBps, validatorBps, ownerBps);
+    }
+
     function test_setFeeSplit_succeeds() external {
         vm.expectEmit(false, false, false, true, address(settlement));
         emit AttributionSettlement.FeeSplitUpdated(2_000, 3_000, 2_000, 3_000);
@@ -187,27 +217,19 @@ contract AttributionSettlement_Governance_Test is AttributionSettlement_TestInit
     }
 
     function test_setFeeSplit_protocolCap_reverts() external {
-        vm.prank(governance);
-        vm.expectRevert(abi.encodeWithSelector(AttributionSettlement.FeeSplitOutOfBounds.selector, 2_001, 0, 0));
-        settlement.setFeeSplit(2_001, 0, 0);
+        _assertFeeSplitRefused(2_001, 0, 0);
     }
 
     function test_setFeeSplit_validatorCap_reverts() external {
-        vm.prank(governance);
-        vm.expectRevert(abi.encodeWithSelector(AttributionSettlement.FeeSplitOutOfBounds.selector, 0, 3_001, 0));
-        settlement.setFeeSplit(0, 3_001, 0);
+        _assertFeeSplitRefused(0, 3_001, 0);
     }
 
     function test_setFeeSplit_modelOwnerCap_reverts() external {
-        vm.prank(governance);
-        vm.expectRevert(abi.encodeWithSelector(AttributionSettlement.FeeSplitOutOfBounds.selector, 0, 0, 5_001));
-        settlement.setFeeSplit(0, 0, 5_001);
+        _assertFeeSplitRefused(0, 0, 5_001);
     }
 
     function test_setFeeSplit_contributorFloor_reverts() external {
-        vm.prank(governance);
-        vm.expectRevert(abi.encodeWithSelector(AttributionSettlement.FeeSplitOutOfBounds.selector, 1_000, 1_001, 5_000));
-        settlement.setFeeSplit(1_000, 1_001, 5_000);
+        _assertFeeSplitRefused(1_000, 1_001, 5_000);
     }
 
     function test_setFeeSplit_notOwner_reverts() external {
@@ -505,8 +527,7 @@ contract AttributionSettlement_Settle_Test is AttributionSettlement_TestInit {
     }
 
     function test_settle_rejectedContribution_reverts() external {
-        vm.prank(v3);
-        registry.vote(pendingId, false);
+        _vote(pendingId, v3, false);
         AttributionSettlement.Settlement memory s = _settlement(modelId, _nextRequest(), _one(pendingId), _one(10_000));
         _settleExpect(s, abi.encodeWithSelector(AttributionSettlement.ContributionNotAccepted.selector, pendingId));
     }
@@ -543,15 +564,6 @@ contract AttributionSettlement_Settle_Test is AttributionSettlement_TestInit {
 }
 
 contract AttributionSettlement_SettleSigned_Test is AttributionSettlement_TestInit {
-    function _signed(AttributionSettlement.Settlement memory s, uint256 nonce)
-        internal
-        view
-        returns (AttributionSettlement.UserRequest memory r, bytes memory sig)
-    {
-        r = _request(s.modelId, s.requestHash, FEE, nonce);
-        sig = _sign(USER_PK, r);
-    }
-
     function _expectSigned(
         AttributionSettlement.Settlement memory s,
         AttributionSettlement.UserRequest memory r,
@@ -787,33 +799,15 @@ contract AttributionSettlement_Gas_Test is AttributionSettlement_TestInit {
     function setUp() public override {
         super.setUp();
         _settle(_eightOfA(8));
-        AttributionSettlement.Settlement memory s = _eightOfA(8);
-        AttributionSettlement.UserRequest memory r = _request(s.modelId, s.requestHash, FEE, 0);
-        bytes memory sig = _sign(USER_PK, r);
-        vm.prank(provider);
-        settlement.settleSigned(s, r, sig);
+        _gasOfSettleSigned(_eightOfA(8), 0); // a signed settlement with nonce 0: the nonce word is now warm
     }
 
     function test_gas_settle8_succeeds() external {
-        AttributionSettlement.Settlement memory s = _eightOfA(8);
-        vm.prank(provider);
-        uint256 g = gasleft();
-        settlement.settle{value: FEE}(s);
-        g -= gasleft();
-        console.log("settle, 8 contributions, warm credits: gas", g);
-        assertLe(g, GAS_TARGET);
+        _checkGas("settle, 8 contributions, warm credits: gas", _gasOfSettle(_eightOfA(8)), GAS_TARGET);
     }
 
     function test_gas_settleSigned8_succeeds() external {
-        AttributionSettlement.Settlement memory s = _eightOfA(8);
-        AttributionSettlement.UserRequest memory r = _request(s.modelId, s.requestHash, FEE, 1);
-        bytes memory sig = _sign(USER_PK, r);
-        vm.prank(provider);
-        uint256 g = gasleft();
-        settlement.settleSigned(s, r, sig);
-        g -= gasleft();
-        console.log("settleSigned, 8 contributions, warm credits: gas", g);
-        assertLe(g, GAS_TARGET);
+        _checkGas("settleSigned, 8 contributions, warm credits: gas", _gasOfSettleSigned(_eightOfA(8), 1), GAS_TARGET);
     }
 }
 
@@ -822,25 +816,15 @@ contract AttributionSettlement_GasCold_Test is AttributionSettlement_TestInit {
     uint256 internal constant GAS_FIRST_EVER = 500_000;
 
     function test_gas_settle8_firstEver_succeeds() external {
-        AttributionSettlement.Settlement memory s = _eightOfA(8);
-        vm.prank(provider);
-        uint256 g = gasleft();
-        settlement.settle{value: FEE}(s);
-        g -= gasleft();
-        console.log("settle, 8 contributions, first settlement ever: gas", g);
-        assertLe(g, GAS_FIRST_EVER);
+        _checkGas("settle, 8 contributions, first settlement ever: gas", _gasOfSettle(_eightOfA(8)), GAS_FIRST_EVER);
     }
 
     function test_gas_settleSigned8_firstEver_succeeds() external {
-        AttributionSettlement.Settlement memory s = _eightOfA(8);
-        AttributionSettlement.UserRequest memory r = _request(s.modelId, s.requestHash, FEE, 0);
-        bytes memory sig = _sign(USER_PK, r);
-        vm.prank(provider);
-        uint256 g = gasleft();
-        settlement.settleSigned(s, r, sig);
-        g -= gasleft();
-        console.log("settleSigned, 8 contributions, first settlement ever: gas", g);
-        assertLe(g, GAS_FIRST_EVER);
+        _checkGas(
+            "settleSigned, 8 contributions, first settlement ever: gas",
+            _gasOfSettleSigned(_eightOfA(8), 0),
+            GAS_FIRST_EVER
+        );
     }
 }
 
@@ -865,25 +849,15 @@ contract AttributionSettlement_GasClaimed_Test is AttributionSettlement_TestInit
     }
 
     function test_gas_settle8_zeroCredits_succeeds() external {
-        AttributionSettlement.Settlement memory s = _eightOfA(8);
-        vm.prank(provider);
-        uint256 g = gasleft();
-        settlement.settle{value: FEE}(s);
-        g -= gasleft();
-        console.log("settle, 8 contributions, all credits claimed before: gas", g);
-        assertLe(g, GAS_BOUND);
+        _checkGas("settle, 8 contributions, all credits claimed before: gas", _gasOfSettle(_eightOfA(8)), GAS_BOUND);
     }
 
     function test_gas_settleSigned8_zeroCredits_succeeds() external {
-        AttributionSettlement.Settlement memory s = _eightOfA(8);
-        AttributionSettlement.UserRequest memory r = _request(s.modelId, s.requestHash, FEE, 0);
-        bytes memory sig = _sign(USER_PK, r);
-        vm.prank(provider);
-        uint256 g = gasleft();
-        settlement.settleSigned(s, r, sig);
-        g -= gasleft();
-        console.log("settleSigned, 8 contributions, all credits claimed before, new nonce word: gas", g);
-        assertLe(g, GAS_BOUND);
+        _checkGas(
+            "settleSigned, 8 contributions, all credits claimed before, new nonce word: gas",
+            _gasOfSettleSigned(_eightOfA(8), 0),
+            GAS_BOUND
+        );
     }
 }
 
@@ -938,7 +912,8 @@ contract AttributionSettlement_SplitFuzz_Test is AttributionSettlement_TestInit 
         vm.prank(modelOwner);
         models.updateModel(modelId, p.fee, _two(dnA, dnB), "");
 
-        (uint256[] memory ids, uint256[] memory w) = _randomAttribution(bound(n, 1, 32), seed);
+        (uint256[] memory ids, uint256[] memory w) =
+            AttributionFixtures.randomAttribution(pool32, bound(n, 1, 32), seed);
         AttributionSettlement.Settlement memory s = _settlement(modelId, _nextRequest(), ids, w);
         Before memory b = _snapshot();
         vm.deal(provider, p.fee);
@@ -994,24 +969,6 @@ contract AttributionSettlement_SplitFuzz_Test is AttributionSettlement_TestInit 
         total = settlement.credits(modelOwner) + settlement.credits(treasury);
         for (uint256 i = 0; i < 8; ++i) {
             total += settlement.credits(contributors[i]);
-        }
-    }
-
-    /// @dev `n` distinct contributions from the pool and weights >= 1 summing to 10000.
-    function _randomAttribution(uint256 n, uint256 seed)
-        internal
-        view
-        returns (uint256[] memory ids, uint256[] memory w)
-    {
-        ids = new uint256[](n);
-        w = new uint256[](n);
-        uint256 start = seed % 32;
-        uint256 remaining = 10_000 - n;
-        for (uint256 i = 0; i < n; ++i) {
-            ids[i] = pool32[(start + i) % 32];
-            uint256 extra = i == n - 1 ? remaining : uint256(keccak256(abi.encode(seed, i))) % (remaining + 1);
-            w[i] = 1 + extra;
-            remaining -= extra;
         }
     }
 }

@@ -197,8 +197,7 @@ contract DataNetRegistry_UpdateDataNet_Test is DataNetRegistry_TestInit {
         uint256 c1 = _submit(id, contributors[0]);
         vm.prank(dnOwner);
         registry.updateDataNet(id, "", 1 ether);
-        vm.prank(v3);
-        registry.vote(c1, true);
+        _vote(c1, v3, true);
         assertEq(registry.credits(contributors[0]), DEPOSIT, "old deposit returned");
     }
 
@@ -238,8 +237,7 @@ contract DataNetRegistry_Stake_Test is DataNetRegistry_TestInit {
     }
 
     function test_stake_settlesPendingRewards_succeeds() external {
-        uint256 id = _createDataNet();
-        _stake(id, v1, 10 ether);
+        uint256 id = _dataNetStakedBy(v1, 10 ether);
         registry.distributeValidatorReward{value: 3 ether}(id);
         assertEq(registry.pendingRewards(id, v1), 3 ether);
         _stake(id, v1, 10 ether);
@@ -280,8 +278,7 @@ contract DataNetRegistry_Stake_Test is DataNetRegistry_TestInit {
         vm.expectRevert(abi.encodeWithSelector(DataNetRegistry.ValidatorSetFull.selector, id));
         registry.stake{value: 1 ether}(id);
         // A slot frees when a validator leaves.
-        vm.prank(_addr(0x10000));
-        registry.requestUnbond(id, 1 ether);
+        _requestUnbond(id, _addr(0x10000), 1 ether);
         _stake(id, v1, 1 ether);
         assertEq(uint256(registry.datanet(id).validatorCount), max);
     }
@@ -289,12 +286,10 @@ contract DataNetRegistry_Stake_Test is DataNetRegistry_TestInit {
 
 contract DataNetRegistry_Unbond_Test is DataNetRegistry_TestInit {
     function test_requestUnbond_succeeds() external {
-        uint256 id = _createDataNet();
-        _stake(id, v1, 10 ether);
+        uint256 id = _dataNetStakedBy(v1, 10 ether);
         vm.expectEmit(true, true, false, true, address(registry));
         emit DataNetRegistry.UnbondRequested(id, v1, 4 ether, block.timestamp + 7 days);
-        vm.prank(v1);
-        registry.requestUnbond(id, 4 ether);
+        _requestUnbond(id, v1, 4 ether);
         DataNetRegistry.Validator memory v = registry.validator(id, v1);
         assertEq(v.stake, 6 ether);
         assertEq(v.unbonding, 4 ether);
@@ -304,21 +299,17 @@ contract DataNetRegistry_Unbond_Test is DataNetRegistry_TestInit {
     }
 
     function test_requestUnbond_full_leavesSet_succeeds() external {
-        uint256 id = _createDataNet();
-        _stake(id, v1, 10 ether);
-        vm.prank(v1);
-        registry.requestUnbond(id, 10 ether);
+        uint256 id = _dataNetStakedBy(v1, 10 ether);
+        _requestUnbond(id, v1, 10 ether);
         assertEq(uint256(registry.datanet(id).validatorCount), 0);
         assertEq(registry.datanet(id).totalStake, 0);
     }
 
     function test_requestUnbond_stopsRewardsAtOnce_succeeds() external {
-        uint256 id = _createDataNet();
-        _stake(id, v1, 10 ether);
+        uint256 id = _dataNetStakedBy(v1, 10 ether);
         _stake(id, v2, 10 ether);
         registry.distributeValidatorReward{value: 2 ether}(id);
-        vm.prank(v1);
-        registry.requestUnbond(id, 10 ether);
+        _requestUnbond(id, v1, 10 ether);
         assertEq(registry.credits(v1), 1 ether, "earned share settled");
         registry.distributeValidatorReward{value: 2 ether}(id);
         assertEq(registry.pendingRewards(id, v1), 0, "unbonding earns nothing");
@@ -328,8 +319,7 @@ contract DataNetRegistry_Unbond_Test is DataNetRegistry_TestInit {
     function test_requestUnbond_stopsVotingAtOnce_succeeds() external {
         uint256 id = _dataNetWithValidators();
         uint256 c = _submit(id, contributors[0]);
-        vm.prank(v1);
-        registry.requestUnbond(id, 10 ether);
+        _requestUnbond(id, v1, 10 ether);
         vm.prank(v1);
         vm.expectRevert(abi.encodeWithSelector(DataNetRegistry.NotValidator.selector, id, v1));
         registry.vote(c, true);
@@ -343,16 +333,14 @@ contract DataNetRegistry_Unbond_Test is DataNetRegistry_TestInit {
     }
 
     function test_requestUnbond_moreThanStake_reverts() external {
-        uint256 id = _createDataNet();
-        _stake(id, v1, 10 ether);
+        uint256 id = _dataNetStakedBy(v1, 10 ether);
         vm.prank(v1);
         vm.expectRevert(abi.encodeWithSelector(DataNetRegistry.InsufficientStake.selector, 10 ether, 11 ether));
         registry.requestUnbond(id, 11 ether);
     }
 
     function test_requestUnbond_leavesDust_reverts() external {
-        uint256 id = _createDataNet();
-        _stake(id, v1, 10 ether);
+        uint256 id = _dataNetStakedBy(v1, 10 ether);
         vm.prank(v1);
         vm.expectRevert(abi.encodeWithSelector(DataNetRegistry.StakeBelowMinimum.selector, 0.5 ether, 1 ether));
         registry.requestUnbond(id, 9.5 ether);
@@ -364,10 +352,8 @@ contract DataNetRegistry_Unbond_Test is DataNetRegistry_TestInit {
     }
 
     function test_withdrawUnbonded_afterDelay_succeeds() external {
-        uint256 id = _createDataNet();
-        _stake(id, v1, 10 ether);
-        vm.prank(v1);
-        registry.requestUnbond(id, 4 ether);
+        uint256 id = _dataNetStakedBy(v1, 10 ether);
+        _requestUnbond(id, v1, 4 ether);
         vm.warp(block.timestamp + 7 days);
         uint256 before = v1.balance;
         vm.expectEmit(true, true, false, true, address(registry));
@@ -381,10 +367,8 @@ contract DataNetRegistry_Unbond_Test is DataNetRegistry_TestInit {
     }
 
     function test_withdrawUnbonded_beforeDelay_reverts() external {
-        uint256 id = _createDataNet();
-        _stake(id, v1, 10 ether);
-        vm.prank(v1);
-        registry.requestUnbond(id, 4 ether);
+        uint256 id = _dataNetStakedBy(v1, 10 ether);
+        _requestUnbond(id, v1, 4 ether);
         uint256 readyAt = block.timestamp + 7 days;
         vm.warp(readyAt - 1);
         vm.prank(v1);
@@ -393,13 +377,10 @@ contract DataNetRegistry_Unbond_Test is DataNetRegistry_TestInit {
     }
 
     function test_withdrawUnbonded_secondRequestRestartsDelay_succeeds() external {
-        uint256 id = _createDataNet();
-        _stake(id, v1, 10 ether);
-        vm.prank(v1);
-        registry.requestUnbond(id, 2 ether);
+        uint256 id = _dataNetStakedBy(v1, 10 ether);
+        _requestUnbond(id, v1, 2 ether);
         vm.warp(block.timestamp + 6 days);
-        vm.prank(v1);
-        registry.requestUnbond(id, 2 ether);
+        _requestUnbond(id, v1, 2 ether);
         uint256 readyAt = block.timestamp + 7 days;
         vm.warp(block.timestamp + 1 days);
         vm.prank(v1);
@@ -412,10 +393,8 @@ contract DataNetRegistry_Unbond_Test is DataNetRegistry_TestInit {
     }
 
     function test_withdrawUnbonded_delayFixedAtRequest_succeeds() external {
-        uint256 id = _createDataNet();
-        _stake(id, v1, 10 ether);
-        vm.prank(v1);
-        registry.requestUnbond(id, 2 ether);
+        uint256 id = _dataNetStakedBy(v1, 10 ether);
+        _requestUnbond(id, v1, 2 ether);
         vm.prank(governance);
         registry.setUnbondDelay(30 days);
         vm.warp(block.timestamp + 7 days);
@@ -449,8 +428,7 @@ contract DataNetRegistry_Unbond_Test is DataNetRegistry_TestInit {
 
 contract DataNetRegistry_Slash_Test is DataNetRegistry_TestInit {
     function test_slash_fromStake_succeeds() external {
-        uint256 id = _createDataNet();
-        _stake(id, v1, 10 ether);
+        uint256 id = _dataNetStakedBy(v1, 10 ether);
         vm.expectEmit(true, true, false, true, address(registry));
         emit DataNetRegistry.Slashed(id, v1, 3 ether, 0, "double vote");
         vm.expectEmit(true, true, true, true, address(registry));
@@ -464,10 +442,8 @@ contract DataNetRegistry_Slash_Test is DataNetRegistry_TestInit {
     }
 
     function test_slash_stakeThenUnbonding_succeeds() external {
-        uint256 id = _createDataNet();
-        _stake(id, v1, 10 ether);
-        vm.prank(v1);
-        registry.requestUnbond(id, 6 ether);
+        uint256 id = _dataNetStakedBy(v1, 10 ether);
+        _requestUnbond(id, v1, 6 ether);
         vm.prank(governance);
         registry.slash(id, v1, 5 ether, "spam");
         DataNetRegistry.Validator memory v = registry.validator(id, v1);
@@ -478,10 +454,8 @@ contract DataNetRegistry_Slash_Test is DataNetRegistry_TestInit {
     }
 
     function test_slash_everything_clearsUnbonding_succeeds() external {
-        uint256 id = _createDataNet();
-        _stake(id, v1, 10 ether);
-        vm.prank(v1);
-        registry.requestUnbond(id, 10 ether);
+        uint256 id = _dataNetStakedBy(v1, 10 ether);
+        _requestUnbond(id, v1, 10 ether);
         vm.prank(governance);
         registry.slash(id, v1, 10 ether, "spam");
         DataNetRegistry.Validator memory v = registry.validator(id, v1);
@@ -493,8 +467,7 @@ contract DataNetRegistry_Slash_Test is DataNetRegistry_TestInit {
     }
 
     function test_slash_settlesRewardsFirst_succeeds() external {
-        uint256 id = _createDataNet();
-        _stake(id, v1, 10 ether);
+        uint256 id = _dataNetStakedBy(v1, 10 ether);
         registry.distributeValidatorReward{value: 1 ether}(id);
         vm.prank(governance);
         registry.slash(id, v1, 10 ether, "x");
@@ -503,8 +476,7 @@ contract DataNetRegistry_Slash_Test is DataNetRegistry_TestInit {
     }
 
     function test_slash_exceedsStake_reverts() external {
-        uint256 id = _createDataNet();
-        _stake(id, v1, 10 ether);
+        uint256 id = _dataNetStakedBy(v1, 10 ether);
         vm.prank(governance);
         vm.expectRevert(abi.encodeWithSelector(DataNetRegistry.SlashExceedsStake.selector, 10 ether, 11 ether));
         registry.slash(id, v1, 11 ether, "x");
@@ -532,6 +504,13 @@ contract DataNetRegistry_Slash_Test is DataNetRegistry_TestInit {
 }
 
 contract DataNetRegistry_Submit_Test is DataNetRegistry_TestInit {
+    /// @dev Another contributor submits content `h` to `datanetId`: refused as a duplicate of `existing`.
+    function _assertDuplicateRefused(uint256 datanetId, bytes32 h, uint256 existing) internal {
+        vm.prank(contributors[1]);
+        vm.expectRevert(abi.encodeWithSelector(DataNetRegistry.DuplicateContent.selector, h, existing));
+        registry.submitContribution{value: DEPOSIT}(datanetId, h, 1, "", "");
+    }
+
     function test_submitContribution_succeeds() external {
         uint256 id = _createDataNet();
         bytes32 h = keccak256("hello");
@@ -576,9 +555,7 @@ contract DataNetRegistry_Submit_Test is DataNetRegistry_TestInit {
         uint256 id = _createDataNet();
         bytes32 h = keccak256("dup");
         _submit(id, contributors[0], h);
-        vm.prank(contributors[1]);
-        vm.expectRevert(abi.encodeWithSelector(DataNetRegistry.DuplicateContent.selector, h, 1));
-        registry.submitContribution{value: DEPOSIT}(id, h, 1, "", "");
+        _assertDuplicateRefused(id, h, 1);
     }
 
     function test_submitContribution_duplicateOtherDataNet_reverts() external {
@@ -586,26 +563,21 @@ contract DataNetRegistry_Submit_Test is DataNetRegistry_TestInit {
         uint256 b = _createDataNet();
         bytes32 h = keccak256("dup");
         _submit(a, contributors[0], h);
-        vm.prank(contributors[1]);
-        vm.expectRevert(abi.encodeWithSelector(DataNetRegistry.DuplicateContent.selector, h, 1));
-        registry.submitContribution{value: DEPOSIT}(b, h, 1, "", "");
+        _assertDuplicateRefused(b, h, 1);
     }
 
     function test_submitContribution_duplicateOfAccepted_reverts() external {
         uint256 id = _dataNetWithValidators();
         uint256 c = _accepted(id, contributors[0]);
         bytes32 h = registry.contribution(c).contentHash;
-        vm.prank(contributors[1]);
-        vm.expectRevert(abi.encodeWithSelector(DataNetRegistry.DuplicateContent.selector, h, c));
-        registry.submitContribution{value: DEPOSIT}(id, h, 1, "", "");
+        _assertDuplicateRefused(id, h, c);
     }
 
     function test_submitContribution_afterRejection_succeeds() external {
         uint256 id = _dataNetWithValidators();
         bytes32 h = keccak256("spam");
         uint256 c = _submit(id, contributors[0], h);
-        vm.prank(v3);
-        registry.vote(c, false);
+        _vote(c, v3, false);
         assertEq(registry.contributionByHash(h), 0, "freed");
         assertEq(_submit(id, contributors[1], h), c + 1);
         assertEq(registry.contributionByHash(h), c + 1);
@@ -651,8 +623,7 @@ contract DataNetRegistry_Vote_Test is DataNetRegistry_TestInit {
     function test_vote_acceptQuorum_returnsDeposit_succeeds() external {
         uint256 id = _dataNetWithValidators();
         uint256 c = _submit(id, contributors[0]);
-        vm.prank(v1);
-        registry.vote(c, true);
+        _vote(c, v1, true);
         assertFalse(registry.isAccepted(c), "10/60 < 50%");
         vm.expectEmit(true, true, false, true, address(registry));
         emit DataNetRegistry.Voted(c, v2, true, 20 ether);
@@ -660,8 +631,7 @@ contract DataNetRegistry_Vote_Test is DataNetRegistry_TestInit {
         emit DataNetRegistry.ContributionAccepted(c, 30 ether, 0);
         vm.expectEmit(true, true, true, true, address(registry));
         emit DataNetRegistry.Credited(contributors[0], DataNetRegistry.CreditKind.DepositReturned, c, DEPOSIT);
-        vm.prank(v2);
-        registry.vote(c, true);
+        _vote(c, v2, true);
         assertTrue(registry.isAccepted(c));
         assertEq(registry.credits(contributors[0]), DEPOSIT);
         assertEq(registry.datanet(id).acceptedCount, 1);
@@ -677,12 +647,10 @@ contract DataNetRegistry_Vote_Test is DataNetRegistry_TestInit {
         uint256 id = _dataNetWithValidators();
         uint256 c = _submit(id, contributors[0]);
         bytes32 h = registry.contribution(c).contentHash;
-        vm.prank(v1);
-        registry.vote(c, false);
+        _vote(c, v1, false);
         vm.expectEmit(true, false, false, true, address(registry));
         emit DataNetRegistry.ContributionRejected(c, 0, 30 ether);
-        vm.prank(v2);
-        registry.vote(c, false);
+        _vote(c, v2, false);
         DataNetRegistry.Contribution memory k = registry.contribution(c);
         assertEq(uint256(k.status), uint256(DataNetRegistry.ContributionStatus.Rejected));
         uint256 s1 = DEPOSIT * 10 / 30;
@@ -702,8 +670,7 @@ contract DataNetRegistry_Vote_Test is DataNetRegistry_TestInit {
         uint256 id = _createDataNet(0, QUORUM);
         _stake(id, v1, 10 ether);
         uint256 c = _submit(id, contributors[0]);
-        vm.prank(v1);
-        registry.vote(c, false);
+        _vote(c, v1, false);
         assertEq(registry.credits(v1), 0);
         assertEq(registry.credits(treasury), 0);
     }
@@ -711,8 +678,7 @@ contract DataNetRegistry_Vote_Test is DataNetRegistry_TestInit {
     function test_vote_weightAtVoteTime_succeeds() external {
         uint256 id = _dataNetWithValidators();
         uint256 c = _submit(id, contributors[0]);
-        vm.prank(v1);
-        registry.vote(c, true);
+        _vote(c, v1, true);
         _stake(id, v1, 100 ether);
         assertEq(registry.voteOf(c, v1).weight, 10 ether);
         assertEq(registry.contribution(c).acceptStake, 10 ether);
@@ -723,8 +689,7 @@ contract DataNetRegistry_Vote_Test is DataNetRegistry_TestInit {
         uint256 id = _dataNetWithValidators();
         _stake(id, makeAddr("whale"), 100 ether); // total 160: 30 is no longer a quorum
         uint256 c = _submit(id, contributors[0]);
-        vm.prank(v3);
-        registry.vote(c, true);
+        _vote(c, v3, true);
         assertFalse(registry.isAccepted(c));
     }
 
@@ -749,8 +714,7 @@ contract DataNetRegistry_Vote_Test is DataNetRegistry_TestInit {
     function test_vote_twice_reverts() external {
         uint256 id = _dataNetWithValidators();
         uint256 c = _submit(id, contributors[0]);
-        vm.prank(v1);
-        registry.vote(c, true);
+        _vote(c, v1, true);
         vm.prank(v1);
         vm.expectRevert(abi.encodeWithSelector(DataNetRegistry.AlreadyVoted.selector, c, v1));
         registry.vote(c, false);
@@ -786,8 +750,7 @@ contract DataNetRegistry_Vote_Test is DataNetRegistry_TestInit {
             vm.prank(voter);
             if (i == max) vm.expectRevert(abi.encodeWithSelector(DataNetRegistry.TooManyRejectVoters.selector, c));
             registry.vote(c, false);
-            vm.prank(voter);
-            registry.requestUnbond(id, 1 ether);
+            _requestUnbond(id, voter, 1 ether);
         }
         assertEq(registry.rejectVoters(c).length, max);
     }
@@ -801,8 +764,7 @@ contract DataNetRegistry_Vote_Test is DataNetRegistry_TestInit {
         }
         uint256 c = _submit(id, contributors[0]);
         for (uint256 i = 0; i < max - 1; ++i) {
-            vm.prank(_addr(0x30000 + i));
-            registry.vote(c, false);
+            _vote(c, _addr(0x30000 + i), false);
         }
         vm.prank(_addr(0x30000 + max - 1));
         uint256 g = gasleft();
@@ -818,14 +780,11 @@ contract DataNetRegistry_Finalize_Test is DataNetRegistry_TestInit {
     function test_finalize_afterStakeLeft_succeeds() external {
         uint256 id = _dataNetWithValidators();
         uint256 c = _submit(id, contributors[0]);
-        vm.prank(v1);
-        registry.vote(c, true);
-        vm.prank(v3);
-        registry.requestUnbond(id, 30 ether); // total 30: v1's 10 is still short of 15
+        _vote(c, v1, true);
+        _requestUnbond(id, v3, 30 ether); // total 30: v1's 10 is still short of 15
         vm.expectRevert(abi.encodeWithSelector(DataNetRegistry.QuorumNotReached.selector, c, 10 ether, 0, 30 ether));
         registry.finalize(c);
-        vm.prank(v2);
-        registry.requestUnbond(id, 15 ether); // total 15: 10 >= 7.5
+        _requestUnbond(id, v2, 15 ether); // total 15: 10 >= 7.5
         registry.finalize(c);
         assertTrue(registry.isAccepted(c));
     }
@@ -984,8 +943,7 @@ contract DataNetRegistry_Rewards_Test is DataNetRegistry_TestInit {
             uint256 amount = bound(stakes[round], 1 ether, 1_000_000 ether);
             if (round == 4 && registry.validator(id, v).stake != 0) {
                 uint256 s = registry.validator(id, v).stake;
-                vm.prank(v);
-                registry.requestUnbond(id, s);
+                _requestUnbond(id, v, s);
             } else {
                 _stake(id, v, amount);
             }
@@ -1028,8 +986,7 @@ contract DataNetRegistry_Rewards_Test is DataNetRegistry_TestInit {
         }
         uint256 c = _submit(id, contributors[0]);
         for (uint256 i = 0; i < 3; ++i) {
-            vm.prank(vs[i]);
-            registry.vote(c, false);
+            _vote(c, vs[i], false);
         }
         uint256 shares = registry.credits(v1) + registry.credits(v2) + registry.credits(v3);
         assertEq(shares + registry.credits(treasury), deposit);

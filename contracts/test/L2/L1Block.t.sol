@@ -15,58 +15,73 @@ contract L1Block_TestInit is Test {
         l1Block = L1Block(PREDEPLOY);
     }
 
+    /// @notice The values setL1BlockValuesEcotone carries, in calldata order.
+    struct Ecotone {
+        uint32 baseFeeScalar;
+        uint32 blobBaseFeeScalar;
+        uint64 sequenceNumber;
+        uint64 timestamp;
+        uint64 number;
+        uint256 basefee;
+        uint256 blobBaseFee;
+        bytes32 hash;
+        bytes32 batcherHash;
+    }
+
     /// @dev OP's packed Ecotone calldata (op-node's L1BlockInfo.marshalBinaryEcotone).
-    function _ecotoneCalldata(
-        uint32 baseFeeScalar,
-        uint32 blobBaseFeeScalar,
-        uint64 sequenceNumber,
-        uint64 timestamp,
-        uint64 number,
-        uint256 basefee,
-        uint256 blobBaseFee,
-        bytes32 hash,
-        bytes32 batcherHash
-    ) internal pure returns (bytes memory) {
+    function _ecotoneCalldata(Ecotone memory v) internal pure returns (bytes memory) {
         return abi.encodePacked(
             L1Block.setL1BlockValuesEcotone.selector,
-            baseFeeScalar,
-            blobBaseFeeScalar,
-            sequenceNumber,
-            timestamp,
-            number,
-            basefee,
-            blobBaseFee,
-            hash,
-            batcherHash
+            v.baseFeeScalar,
+            v.blobBaseFeeScalar,
+            v.sequenceNumber,
+            v.timestamp,
+            v.number,
+            v.basefee,
+            v.blobBaseFee,
+            v.hash,
+            v.batcherHash
         );
     }
 
-    function _set(bytes memory data) internal returns (bool ok, bytes memory ret) {
+    /// @dev The predeploy's views read back every value of `v`.
+    function _assertValues(Ecotone memory v) internal view {
+        assertEq(l1Block.baseFeeScalar(), v.baseFeeScalar, "baseFeeScalar");
+        assertEq(l1Block.blobBaseFeeScalar(), v.blobBaseFeeScalar, "blobBaseFeeScalar");
+        assertEq(l1Block.sequenceNumber(), v.sequenceNumber, "sequenceNumber");
+        assertEq(l1Block.timestamp(), v.timestamp, "timestamp");
+        assertEq(l1Block.number(), v.number, "number");
+        assertEq(l1Block.basefee(), v.basefee, "basefee");
+        assertEq(l1Block.blobBaseFee(), v.blobBaseFee, "blobBaseFee");
+        assertEq(l1Block.hash(), v.hash, "hash");
+        assertEq(l1Block.batcherHash(), v.batcherHash, "batcherHash");
+    }
+
+    /// @dev Arbitrary non-zero values.
+    function _sample() internal pure returns (Ecotone memory) {
+        return Ecotone(1, 2, 3, 4, 5, 6, 7, bytes32(uint256(8)), bytes32(uint256(9)));
+    }
+
+    /// @dev The depositor sets `v`, which must succeed.
+    function _setValues(Ecotone memory v) internal {
         vm.prank(DEPOSITOR);
-        (ok, ret) = PREDEPLOY.call(data);
+        (bool ok,) = PREDEPLOY.call(_ecotoneCalldata(v));
+        assertTrue(ok, "depositor's update failed");
     }
 }
 
 contract L1Block_SetL1BlockValuesEcotone_Test is L1Block_TestInit {
     function test_setL1BlockValuesEcotone_selectorAndLength_succeeds() external pure {
         assertEq(uint256(uint32(L1Block.setL1BlockValuesEcotone.selector)), 0x440a5e20);
-        assertEq(_ecotoneCalldata(0, 0, 0, 0, 0, 0, 0, 0, 0).length, 164);
+        assertEq(_ecotoneCalldata(Ecotone(0, 0, 0, 0, 0, 0, 0, 0, 0)).length, 164);
     }
 
     function test_setL1BlockValuesEcotone_views_succeeds() external {
         bytes32 h = keccak256("l1 block");
         bytes32 b = bytes32(uint256(uint160(0xBA7C4E5)));
-        (bool ok,) = _set(_ecotoneCalldata(1368, 810_949, 3, 1_700_000_012, 19_000_000, 20 gwei, 3 gwei, h, b));
-        assertTrue(ok);
-        assertEq(l1Block.baseFeeScalar(), 1368);
-        assertEq(l1Block.blobBaseFeeScalar(), 810_949);
-        assertEq(l1Block.sequenceNumber(), 3);
-        assertEq(l1Block.timestamp(), 1_700_000_012);
-        assertEq(l1Block.number(), 19_000_000);
-        assertEq(l1Block.basefee(), 20 gwei);
-        assertEq(l1Block.blobBaseFee(), 3 gwei);
-        assertEq(l1Block.hash(), h);
-        assertEq(l1Block.batcherHash(), b);
+        Ecotone memory v = Ecotone(1368, 810_949, 3, 1_700_000_012, 19_000_000, 20 gwei, 3 gwei, h, b);
+        _setValues(v);
+        _assertValues(v);
         assertEq(l1Block.l1FeeOverhead(), 0);
         assertEq(l1Block.l1FeeScalar(), 0);
         assertEq(l1Block.operatorFeeScalar(), 0);
@@ -79,8 +94,7 @@ contract L1Block_SetL1BlockValuesEcotone_Test is L1Block_TestInit {
     function test_setL1BlockValuesEcotone_storageLayout_succeeds() external {
         bytes32 h = keccak256("h");
         bytes32 b = keccak256("b");
-        (bool ok,) = _set(_ecotoneCalldata(0x11223344, 0x55667788, 0x0102030405060708, 0xaa, 0xbb, 7, 9, h, b));
-        assertTrue(ok);
+        _setValues(Ecotone(0x11223344, 0x55667788, 0x0102030405060708, 0xaa, 0xbb, 7, 9, h, b));
         assertEq(vm.load(PREDEPLOY, bytes32(uint256(0))), bytes32((uint256(0xaa) << 64) | 0xbb));
         assertEq(vm.load(PREDEPLOY, bytes32(uint256(1))), bytes32(uint256(7)));
         assertEq(vm.load(PREDEPLOY, bytes32(uint256(2))), h);
@@ -96,19 +110,10 @@ contract L1Block_SetL1BlockValuesEcotone_Test is L1Block_TestInit {
     }
 
     function test_setL1BlockValuesEcotone_overwrites_succeeds() external {
-        (bool ok,) = _set(_ecotoneCalldata(1, 2, 3, 4, 5, 6, 7, bytes32(uint256(8)), bytes32(uint256(9))));
-        assertTrue(ok);
-        (ok,) = _set(_ecotoneCalldata(10, 20, 0, 40, 50, 60, 70, bytes32(uint256(80)), bytes32(uint256(90))));
-        assertTrue(ok);
-        assertEq(l1Block.baseFeeScalar(), 10);
-        assertEq(l1Block.blobBaseFeeScalar(), 20);
-        assertEq(l1Block.sequenceNumber(), 0);
-        assertEq(l1Block.timestamp(), 40);
-        assertEq(l1Block.number(), 50);
-        assertEq(l1Block.basefee(), 60);
-        assertEq(l1Block.blobBaseFee(), 70);
-        assertEq(l1Block.hash(), bytes32(uint256(80)));
-        assertEq(l1Block.batcherHash(), bytes32(uint256(90)));
+        _setValues(_sample());
+        Ecotone memory second = Ecotone(10, 20, 0, 40, 50, 60, 70, bytes32(uint256(80)), bytes32(uint256(90)));
+        _setValues(second);
+        _assertValues(second);
     }
 
     function testFuzz_setL1BlockValuesEcotone_roundTrips_succeeds(
@@ -122,33 +127,15 @@ contract L1Block_SetL1BlockValuesEcotone_Test is L1Block_TestInit {
         bytes32 hash,
         bytes32 batcherHash
     ) external {
-        (bool ok,) = _set(
-            _ecotoneCalldata(
-                baseFeeScalar,
-                blobBaseFeeScalar,
-                sequenceNumber,
-                timestamp,
-                number,
-                basefee,
-                blobBaseFee,
-                hash,
-                batcherHash
-            )
+        Ecotone memory v = Ecotone(
+            baseFeeScalar, blobBaseFeeScalar, sequenceNumber, timestamp, number, basefee, blobBaseFee, hash, batcherHash
         );
-        assertTrue(ok);
-        assertEq(l1Block.baseFeeScalar(), baseFeeScalar);
-        assertEq(l1Block.blobBaseFeeScalar(), blobBaseFeeScalar);
-        assertEq(l1Block.sequenceNumber(), sequenceNumber);
-        assertEq(l1Block.timestamp(), timestamp);
-        assertEq(l1Block.number(), number);
-        assertEq(l1Block.basefee(), basefee);
-        assertEq(l1Block.blobBaseFee(), blobBaseFee);
-        assertEq(l1Block.hash(), hash);
-        assertEq(l1Block.batcherHash(), batcherHash);
+        _setValues(v);
+        _assertValues(v);
     }
 
     function test_setL1BlockValuesEcotone_notDepositor_reverts() external {
-        bytes memory data = _ecotoneCalldata(1, 2, 3, 4, 5, 6, 7, bytes32(uint256(8)), bytes32(uint256(9)));
+        bytes memory data = _ecotoneCalldata(_sample());
         vm.prank(makeAddr("mallory"));
         (bool ok, bytes memory ret) = PREDEPLOY.call(data);
         assertFalse(ok);

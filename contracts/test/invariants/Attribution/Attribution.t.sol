@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.30;
 
-import {Test} from "../../utils/Test.sol";
+import {InvariantTest} from "../InvariantSetup.sol";
 import {DataNetRegistry} from "../../../src/L2/DataNetRegistry.sol";
 import {ModelRegistry} from "../../../src/L2/ModelRegistry.sol";
 import {AttributionSettlement} from "../../../src/L2/AttributionSettlement.sol";
@@ -9,23 +9,20 @@ import {AttributionHandler} from "./handlers/AttributionHandler.sol";
 
 /// @notice Deploys the three attribution contracts and an AttributionHandler. Valid handler flows must never
 ///         revert (fail-on-revert is set inline on each invariant contract).
-abstract contract Attribution_Invariant_Base is Test {
+abstract contract Attribution_Invariant_Base is InvariantTest {
     DataNetRegistry internal registry;
     ModelRegistry internal models;
     AttributionSettlement internal settlement;
     AttributionHandler internal handler;
 
-    function setUp() public virtual {
-        vm.warp(1_700_000_000);
-        vm.roll(1000);
+    function setUp() public virtual override {
+        super.setUp();
         address governance = address(0x6060);
-        address treasury = address(0x7EA5);
-        registry = new DataNetRegistry(governance, treasury);
+        registry = new DataNetRegistry(governance, TREASURY);
         models = new ModelRegistry(registry);
-        settlement = new AttributionSettlement(governance, treasury, registry, models);
-        handler = new AttributionHandler(registry, models, settlement, governance, treasury);
+        settlement = new AttributionSettlement(governance, TREASURY, registry, models);
+        handler = new AttributionHandler(registry, models, settlement, governance, TREASURY);
 
-        targetContract(address(handler));
         bytes4[] memory selectors = new bytes4[](21);
         selectors[0] = AttributionHandler.stake.selector;
         selectors[1] = AttributionHandler.stake.selector; // stake twice as likely: it feeds votes and rewards
@@ -48,7 +45,7 @@ abstract contract Attribution_Invariant_Base is Test {
         selectors[18] = AttributionHandler.claimRewards.selector;
         selectors[19] = AttributionHandler.setFeeSplit.selector;
         selectors[20] = AttributionHandler.warp.selector;
-        targetSelector(FuzzSelector(address(handler), selectors));
+        _targetHandler(address(handler), selectors);
     }
 
     /// @dev Every run really settled inferences, and no hostile call succeeded.

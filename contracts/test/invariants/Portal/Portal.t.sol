@@ -1,37 +1,30 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.30;
 
-import {Test} from "../../utils/Test.sol";
 import {OpenToken} from "../../../src/L1/OpenToken.sol";
 import {Rollup} from "../../../src/L1/Rollup.sol";
-import {deployInvariantRollup} from "../InvariantSetup.sol";
 import {Portal} from "../../../src/L1/Portal.sol";
 import {Hashing} from "../../../src/libraries/Hashing.sol";
 import {WithdrawalTransaction} from "../../../src/libraries/Types.sol";
+import {InvariantTest} from "../InvariantSetup.sol";
 import {PortalHandler} from "./handlers/PortalHandler.sol";
 
 /// @notice Deploys OpenToken, Rollup and Portal and a PortalHandler. Valid handler flows must never revert
 ///         (fail-on-revert is set inline on each invariant contract).
-abstract contract Portal_Invariant_Base is Test {
+abstract contract Portal_Invariant_Base is InvariantTest {
     OpenToken internal token;
     Rollup internal rollup;
     Portal internal portal;
     PortalHandler internal handler;
 
-    function setUp() public virtual {
-        vm.warp(1_700_000_000);
-        vm.roll(1000);
-        address treasury = address(0x7EA5);
-        address batcher = address(0xBA7C);
-        address proposer = address(0xB0B0);
-        address guardian = address(0x6A4D);
-        token = new OpenToken(treasury);
-        rollup = deployInvariantRollup(address(this), batcher, proposer, guardian);
+    function setUp() public virtual override {
+        super.setUp();
+        token = new OpenToken(TREASURY);
+        rollup = _deployRollup();
         // A cap of three largest deposits per L1 block: deposit runs fill blocks and roll to the next.
         portal = new Portal(token, rollup, 30_000_000, 90_000_000);
-        handler = new PortalHandler(token, rollup, portal, batcher, proposer, guardian, treasury);
+        handler = new PortalHandler(token, rollup, portal, BATCHER, PROPOSER, GUARDIAN, TREASURY);
 
-        targetContract(address(handler));
         bytes4[] memory selectors = new bytes4[](11);
         selectors[0] = PortalHandler.deposit.selector;
         selectors[1] = PortalHandler.deposit.selector; // deposits twice as likely: they fund withdrawals
@@ -44,7 +37,7 @@ abstract contract Portal_Invariant_Base is Test {
         selectors[8] = PortalHandler.finalizeInvalidated.selector;
         selectors[9] = PortalHandler.finalizeTwice.selector;
         selectors[10] = PortalHandler.depositOverCap.selector;
-        targetSelector(FuzzSelector(address(handler), selectors));
+        _targetHandler(address(handler), selectors);
     }
 
     /// @dev Every run really exercised the Portal, and no hostile call succeeded.

@@ -1,26 +1,20 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.30;
 
-import {Test} from "../../utils/Test.sol";
 import {Rollup} from "../../../src/L1/Rollup.sol";
-import {deployInvariantRollup} from "../InvariantSetup.sol";
+import {InvariantTest} from "../InvariantSetup.sol";
 import {RollupHandler} from "./handlers/RollupHandler.sol";
 
 /// @notice Deploys a Rollup and a handler that owns no role but pranks the role holders. Handler actions are
 ///         valid by construction, so any revert fails the campaign (fail-on-revert, set inline below).
-abstract contract Rollup_Invariant_Base is Test {
+abstract contract Rollup_Invariant_Base is InvariantTest {
     Rollup internal rollup;
     RollupHandler internal handler;
 
-    function setUp() public virtual {
-        vm.warp(1_700_000_000);
-        vm.roll(1000);
-        address batcher = address(0xBA7C);
-        address proposer = address(0xB0B0);
-        address guardian = address(0x6A4D);
-        rollup = deployInvariantRollup(address(this), batcher, proposer, guardian);
-        handler = new RollupHandler(rollup, batcher, proposer, guardian);
-        targetContract(address(handler));
+    function setUp() public virtual override {
+        super.setUp();
+        rollup = _deployRollup();
+        handler = new RollupHandler(rollup, BATCHER, PROPOSER, GUARDIAN);
         bytes4[] memory selectors = new bytes4[](10);
         selectors[0] = RollupHandler.submitBatch.selector;
         selectors[1] = RollupHandler.submitBlobBatch.selector;
@@ -32,7 +26,7 @@ abstract contract Rollup_Invariant_Base is Test {
         selectors[7] = RollupHandler.withdrawCredits.selector;
         selectors[8] = RollupHandler.warp.selector;
         selectors[9] = RollupHandler.submitBatch.selector; // batches twice as likely
-        targetSelector(FuzzSelector(address(handler), selectors));
+        _targetHandler(address(handler), selectors);
     }
 
     /// @dev Every run really exercised the Rollup: successful calls were made, hostile ones all failed.

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.30;
 
-import {Test} from "../../../utils/Test.sol";
+import {InvariantHandler} from "../../InvariantSetup.sol";
+import {AttributionFixtures} from "../../../setup/AttributionFixtures.sol";
 import {DataNetRegistry} from "../../../../src/L2/DataNetRegistry.sol";
 import {ModelRegistry} from "../../../../src/L2/ModelRegistry.sol";
 import {AttributionSettlement} from "../../../../src/L2/AttributionSettlement.sol";
@@ -12,7 +13,7 @@ import {AttributionSettlement} from "../../../../src/L2/AttributionSettlement.so
 ///         votes, rewards, settlements paid by value or from signed prepaid requests, prepaid deposits and
 ///         withdrawals, claims and fee-split changes. Hostile actions (replays of signed requests, claims of more
 ///         than is owed) count violations when they succeed. Keeps ghost flows for the invariants.
-contract AttributionHandler is Test {
+contract AttributionHandler is InvariantHandler {
     DataNetRegistry public immutable registry;
     ModelRegistry public immutable models;
     AttributionSettlement public immutable settlement;
@@ -28,8 +29,6 @@ contract AttributionHandler is Test {
     address[] public contributors;
     uint256[] public userKeys;
     address[] public users;
-    /// @notice Every account that can hold credits, prepaid balance or stake.
-    address[] public actors;
 
     /// @notice Contribution ids per DataNet index (0 or 1), and the Accepted ones.
     mapping(uint256 => uint256[]) internal _submitted;
@@ -54,9 +53,6 @@ contract AttributionHandler is Test {
     uint256 public ghostRegistryOut;
     uint256 public ghostSettlements;
     uint256 public violations;
-
-    mapping(bytes32 => uint256) public successes;
-    bytes32[] public actions;
 
     constructor(
         DataNetRegistry registry_,
@@ -101,36 +97,13 @@ contract AttributionHandler is Test {
         datanets[0] = registry_.createDataNet("A", "ipfs://a", 0.1 ether, 5_000);
         vm.prank(address(0xD0));
         datanets[1] = registry_.createDataNet("B", "ipfs://b", 0, 10_000);
-        uint256[] memory linked = new uint256[](2);
-        linked[0] = datanets[0];
-        linked[1] = datanets[1];
         vm.prank(modelOwner);
-        modelId = models_.registerModel(keccak256("weights"), 0, linked, 1 ether, "ipfs://m");
+        modelId = models_.registerModel(keccak256("weights"), 0, _bothDataNets(), 1 ether, "ipfs://m");
         vm.prank(modelOwner);
         models_.setProvider(modelId, provider, true);
-
-        actions.push("stake");
-        actions.push("requestUnbond");
-        actions.push("withdrawUnbonded");
-        actions.push("slash");
-        actions.push("submit");
-        actions.push("vote");
-        actions.push("distributeReward");
-        actions.push("settle");
-        actions.push("settleSigned");
-        actions.push("deposit");
-        actions.push("withdrawPrepaid");
-        actions.push("claimSettlement");
-        actions.push("claimRegistry");
-        actions.push("claimRewards");
-        actions.push("setFeeSplit");
     }
 
     // ------------------------------------------------------------ views for the invariants
-
-    function actorCount() external view returns (uint256) {
-        return actors.length;
-    }
 
     function validatorCount() external view returns (uint256) {
         return validators.length;
@@ -138,12 +111,6 @@ contract AttributionHandler is Test {
 
     function signedCount() external view returns (uint256) {
         return signedUsers.length;
-    }
-
-    function totalSuccesses() external view returns (uint256 total) {
-        for (uint256 i = 0; i < actions.length; ++i) {
-            total += successes[actions[i]];
-        }
     }
 
     // ------------------------------------------------------------ staking
@@ -158,7 +125,7 @@ contract AttributionHandler is Test {
         vm.prank(v);
         registry.stake{value: amount}(dn);
         ghostRegistryIn += amount;
-        successes["stake"]++;
+        _succeeded("stake");
     }
 
     function requestUnbond(uint256 actorSeed, uint256 dnSeed, uint256 amount) external {
@@ -175,7 +142,7 @@ contract AttributionHandler is Test {
         }
         vm.prank(v);
         registry.requestUnbond(dn, amount);
-        successes["requestUnbond"]++;
+        _succeeded("requestUnbond");
     }
 
     function withdrawUnbonded(uint256 actorSeed, uint256 dnSeed) external {
@@ -189,7 +156,7 @@ contract AttributionHandler is Test {
         registry.withdrawUnbonded(dn);
         if (v.balance != before + pos.unbonding) violations++;
         ghostRegistryOut += pos.unbonding;
-        successes["withdrawUnbonded"]++;
+        _succeeded("withdrawUnbonded");
     }
 
     function slash(uint256 actorSeed, uint256 dnSeed, uint256 amount) external {
@@ -201,7 +168,7 @@ contract AttributionHandler is Test {
         amount = bound(amount, 1, available);
         vm.prank(governance);
         registry.slash(dn, v, amount, "invariant");
-        successes["slash"]++;
+        _succeeded("slash");
     }
 
     // ------------------------------------------------------------ contributions
@@ -217,7 +184,7 @@ contract AttributionHandler is Test {
         );
         ghostRegistryIn += amount;
         _submitted[index].push(id);
-        successes["submit"]++;
+        _succeeded("submit");
     }
 
     /// @dev A validator with stake that has not voted votes on a Pending contribution.
@@ -235,7 +202,7 @@ contract AttributionHandler is Test {
             vm.prank(v);
             registry.vote(id, accept);
             if (registry.isAccepted(id)) _accepted[index].push(id);
-            successes["vote"]++;
+            _succeeded("vote");
             return;
         }
     }
@@ -244,7 +211,7 @@ contract AttributionHandler is Test {
         amount = bound(amount, 1, 100 ether);
         registry.distributeValidatorReward{value: amount}(datanets[dnSeed % 2]);
         ghostRegistryIn += amount;
-        successes["distributeReward"]++;
+        _succeeded("distributeReward");
     }
 
     // ------------------------------------------------------------ settlements
@@ -260,7 +227,7 @@ contract AttributionHandler is Test {
         ghostFees += fee;
         ghostFeesByValue += fee;
         ghostSettlements++;
-        successes["settle"]++;
+        _succeeded("settle");
     }
 
     function settleSigned(uint256 seed, uint256 fee, uint256 nonce) external {
@@ -291,7 +258,7 @@ contract AttributionHandler is Test {
         _signedCalls.push(call);
         signedUsers.push(user);
         signedNonces.push(nonce);
-        successes["settleSigned"]++;
+        _succeeded("settleSigned");
     }
 
     /// @dev Hostile: replays a successful signed settlement exactly, or with a fresh request hash in both the
@@ -320,7 +287,7 @@ contract AttributionHandler is Test {
         vm.prank(user);
         settlement.deposit{value: amount}();
         ghostPrepaidIn += amount;
-        successes["deposit"]++;
+        _succeeded("deposit");
     }
 
     function withdrawPrepaid(uint256 userSeed, uint256 amount) external {
@@ -333,7 +300,7 @@ contract AttributionHandler is Test {
         settlement.withdrawPrepaid(amount);
         if (user.balance != before + amount) violations++;
         ghostPrepaidOut += amount;
-        successes["withdrawPrepaid"]++;
+        _succeeded("withdrawPrepaid");
     }
 
     function claimSettlement(uint256 actorSeed) external {
@@ -346,24 +313,18 @@ contract AttributionHandler is Test {
             } catch {}
             return;
         }
-        uint256 before = a.balance;
-        vm.prank(a);
-        settlement.claim();
-        if (a.balance != before + owed || settlement.credits(a) != 0) violations++;
+        if (!_pullPaysExactly(a, settlement.claim, owed) || settlement.credits(a) != 0) violations++;
         ghostSettlementClaimed += owed;
-        successes["claimSettlement"]++;
+        _succeeded("claimSettlement");
     }
 
     function claimRegistry(uint256 actorSeed) external {
         address a = actors[actorSeed % actors.length];
         uint256 owed = registry.credits(a);
         if (owed == 0) return;
-        uint256 before = a.balance;
-        vm.prank(a);
-        registry.claim();
-        if (a.balance != before + owed || registry.credits(a) != 0) violations++;
+        if (!_pullPaysExactly(a, registry.claim, owed) || registry.credits(a) != 0) violations++;
         ghostRegistryOut += owed;
-        successes["claimRegistry"]++;
+        _succeeded("claimRegistry");
     }
 
     function claimRewards(uint256 actorSeed) external {
@@ -371,15 +332,13 @@ contract AttributionHandler is Test {
         uint256 owed =
             registry.credits(v) + registry.pendingRewards(datanets[0], v) + registry.pendingRewards(datanets[1], v);
         if (owed == 0) return;
-        uint256[] memory ids = new uint256[](2);
-        ids[0] = datanets[0];
-        ids[1] = datanets[1];
+        uint256[] memory ids = _bothDataNets();
         uint256 before = v.balance;
         vm.prank(v);
         registry.claimRewards(ids);
         if (v.balance != before + owed) violations++;
         ghostRegistryOut += owed;
-        successes["claimRewards"]++;
+        _succeeded("claimRewards");
     }
 
     function setFeeSplit(uint256 protocolBps, uint256 validatorBps, uint256 ownerBps) external {
@@ -389,7 +348,7 @@ contract AttributionHandler is Test {
         ownerBps = bound(ownerBps, 0, cap < 5_000 ? cap : 5_000);
         vm.prank(governance);
         settlement.setFeeSplit(protocolBps, validatorBps, ownerBps);
-        successes["setFeeSplit"]++;
+        _succeeded("setFeeSplit");
     }
 
     function warp(uint256 secs) external {
@@ -410,30 +369,11 @@ contract AttributionHandler is Test {
             pool[_accepted[0].length + i] = _accepted[1][i];
         }
         uint256 n = bound(seed >> 16, 1, pool.length < 8 ? pool.length : 8);
-        uint256[] memory ids = new uint256[](n);
-        uint256[] memory w = new uint256[](n);
-        uint256 start = seed % pool.length;
-        uint256 remaining = 10_000 - n;
-        for (uint256 i = 0; i < n; ++i) {
-            ids[i] = pool[(start + i) % pool.length];
-            uint256 extra = i == n - 1 ? remaining : uint256(keccak256(abi.encode(seed, i))) % (remaining + 1);
-            w[i] = 1 + extra;
-            remaining -= extra;
-        }
-        uint256[] memory linked = new uint256[](2);
-        linked[0] = datanets[0];
-        linked[1] = datanets[1];
+        (uint256[] memory ids, uint256[] memory w) = AttributionFixtures.randomAttribution(pool, n, seed);
+        uint256[] memory linked = _bothDataNets();
         vm.prank(modelOwner);
         models.updateModel(modelId, bound(fee, 0, 50 ether), linked, "ipfs://m");
-        bytes32 requestHash = keccak256(abi.encode("request", ++_requestSalt));
-        s = AttributionSettlement.Settlement({
-            modelId: modelId,
-            requestHash: requestHash,
-            outputHash: keccak256(abi.encode("output", requestHash)),
-            evidenceHash: keccak256(abi.encode("evidence", requestHash)),
-            contributions: ids,
-            weightsBps: w
-        });
+        s = AttributionFixtures.settlement(modelId, keccak256(abi.encode("request", ++_requestSalt)), ids, w);
     }
 
     /// @dev Submits a contribution to DataNet `index` and has every staked validator accept it.
@@ -446,10 +386,17 @@ contract AttributionHandler is Test {
             if (registry.validator(dn, v).stake == 0) continue;
             vm.prank(v);
             registry.vote(id, true);
-            successes["vote"]++;
+            _succeeded("vote");
         }
         require(registry.isAccepted(id), "not accepted");
         _accepted[index].push(id);
+    }
+
+    /// @dev The ids of DataNets A and B (the model links both).
+    function _bothDataNets() internal view returns (uint256[] memory ids) {
+        ids = new uint256[](2);
+        ids[0] = datanets[0];
+        ids[1] = datanets[1];
     }
 
     function _slice4(bytes memory data) internal pure returns (bytes memory out) {

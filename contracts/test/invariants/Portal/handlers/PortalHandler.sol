@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.30;
 
-import {Test} from "../../../utils/Test.sol";
 import {TrieTestLib} from "../../../utils/TrieTestLib.sol";
 import {CallRecorder} from "../../../mocks/CallRecorder.sol";
 import {OpenToken} from "../../../../src/L1/OpenToken.sol";
@@ -9,6 +8,7 @@ import {Rollup} from "../../../../src/L1/Rollup.sol";
 import {Portal} from "../../../../src/L1/Portal.sol";
 import {Hashing} from "../../../../src/libraries/Hashing.sol";
 import {WithdrawalTransaction, OutputRootProof} from "../../../../src/libraries/Types.sol";
+import {InvariantHandler} from "../../InvariantSetup.sol";
 
 /// @title PortalHandler
 /// @notice Drives the Portal through real flows: deposits (EOA and contract callers), withdrawals proven with
@@ -16,7 +16,7 @@ import {WithdrawalTransaction, OutputRootProof} from "../../../../src/libraries/
 ///         outputs proposed on the Rollup, finalization after the window, and challenges that delete outputs.
 ///         Hostile actions (finalize early, finalize after deletion, finalize or prove twice) must fail; if one
 ///         succeeds it is counted as a violation.
-contract PortalHandler is Test {
+contract PortalHandler is InvariantHandler {
     enum Status {
         Proven,
         Finalized,
@@ -36,7 +36,6 @@ contract PortalHandler is Test {
     address public immutable proposer;
     address public immutable guardian;
     CallRecorder public immutable recorder;
-    address[] public actors;
 
     Pending[] internal _withdrawals;
     uint256 public ghostDeposited;
@@ -53,7 +52,6 @@ contract PortalHandler is Test {
     uint256 public violationsOverCap;
     uint256 public violationsInvalidated;
     uint256 public violationsTwice;
-    mapping(bytes32 => uint256) public successes;
     mapping(bytes32 => uint256) public hostileAttempts;
 
     constructor(
@@ -119,7 +117,7 @@ contract PortalHandler is Test {
         if (token.balanceOf(address(portal)) != before + mint) revert("deposit did not lock mint");
         _countDepositGas(gasLimit);
         ghostDeposited += mint;
-        successes["deposit"]++;
+        _succeeded("deposit");
     }
 
     /// @dev Deposit gas still available in the current L1 block, by the handler's own count.
@@ -160,7 +158,7 @@ contract PortalHandler is Test {
         p.outputIndex = outputIndex;
         p.status = Status.Proven;
         ghostPendingValue += value;
-        successes["prove"]++;
+        _succeeded("prove");
     }
 
     /// @dev A fresh withdrawal, and an output root proof over a one-leaf storage trie that holds it.
@@ -203,7 +201,7 @@ contract PortalHandler is Test {
         p.status = Status.Finalized;
         ghostReleased += wd.value;
         ghostPendingValue -= wd.value;
-        successes["finalize"]++;
+        _succeeded("finalize");
     }
 
     function challengeAndResolve(uint256 seed, bool outputValid) external {
@@ -225,9 +223,9 @@ contract PortalHandler is Test {
                     ghostPendingValue -= p.wd.value;
                 }
             }
-            successes["challengeDelete"]++;
+            _succeeded("challengeDelete");
         } else {
-            successes["challengeUphold"]++;
+            _succeeded("challengeUphold");
         }
     }
 

@@ -1,14 +1,14 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.30;
 
-import {Test} from "../../../utils/Test.sol";
 import {Rollup} from "../../../../src/L1/Rollup.sol";
+import {InvariantHandler} from "../../InvariantSetup.sol";
 
 /// @title RollupHandler
 /// @notice Drives the Rollup through valid batches, proposals, challenges, resolutions, bond reclaims and
 ///         credit withdrawals (each valid by construction, so each must succeed), plus hostile batches that
 ///         must fail. Keeps ghost state for the invariants and counts successes per action.
-contract RollupHandler is Test {
+contract RollupHandler is InvariantHandler {
     struct Range {
         uint64 first;
         uint64 last;
@@ -18,16 +18,12 @@ contract RollupHandler is Test {
     address public immutable batcher;
     address public immutable proposer;
     address public immutable guardian;
-    address[] public actors;
 
     Range[] public ranges;
     bytes32 public ghostChainHash;
     uint256 public ghostEthIn;
     uint256 public ghostEthOut;
     uint256 public violations;
-
-    mapping(bytes32 => uint256) public successes;
-    bytes32[] public actions;
 
     constructor(Rollup rollup_, address batcher_, address proposer_, address guardian_) {
         rollup = rollup_;
@@ -41,33 +37,12 @@ contract RollupHandler is Test {
         for (uint256 i = 0; i < actors.length; ++i) {
             vm.deal(actors[i], 1_000_000 ether);
         }
-        actions.push("submitBatch");
-        actions.push("submitBlobBatch");
-        actions.push("proposeOutput");
-        actions.push("challenge");
-        actions.push("resolve");
-        actions.push("reclaimProposerBond");
-        actions.push("withdrawCredits");
     }
 
     // ------------------------------------------------------------ views for the invariants
 
     function rangeCount() external view returns (uint256) {
         return ranges.length;
-    }
-
-    function actorCount() external view returns (uint256) {
-        return actors.length;
-    }
-
-    function actionCount() external view returns (uint256) {
-        return actions.length;
-    }
-
-    function totalSuccesses() external view returns (uint256 total) {
-        for (uint256 i = 0; i < actions.length; ++i) {
-            total += successes[actions[i]];
-        }
     }
 
     // ------------------------------------------------------------ actions
@@ -78,7 +53,7 @@ contract RollupHandler is Test {
         vm.prank(batcher);
         rollup.submitBatch(first, first + length, data);
         _recordBatch(first, first + length, keccak256(data));
-        successes["submitBatch"]++;
+        _succeeded("submitBatch");
     }
 
     function submitBlobBatch(uint64 length, uint256 blobCount, uint256 salt) external {
@@ -93,7 +68,7 @@ contract RollupHandler is Test {
         vm.prank(batcher);
         rollup.submitBlobBatch(first, first + length, blobCount);
         _recordBatch(first, first + length, keccak256(abi.encodePacked(hashes)));
-        successes["submitBlobBatch"]++;
+        _succeeded("submitBlobBatch");
     }
 
     /// @dev Hostile: a batch that does not start at nextBlock() must be rejected.
@@ -117,7 +92,7 @@ contract RollupHandler is Test {
         vm.prank(proposer);
         rollup.proposeOutput{value: bond}(l2Block, root, blockhash(block.number - 1), block.number - 1);
         ghostEthIn += bond;
-        successes["proposeOutput"]++;
+        _succeeded("proposeOutput");
     }
 
     function challenge(uint256 seed, uint256 actorSeed) public returns (uint256 outputIndex) {
@@ -128,7 +103,7 @@ contract RollupHandler is Test {
         vm.prank(who);
         rollup.challenge{value: bond}(idx);
         ghostEthIn += bond;
-        successes["challenge"]++;
+        _succeeded("challenge");
         return idx;
     }
 
@@ -137,7 +112,7 @@ contract RollupHandler is Test {
         if (!found) idx = challenge(seed, seed >> 8);
         vm.prank(guardian);
         rollup.resolve(idx, valid);
-        successes["resolve"]++;
+        _succeeded("resolve");
     }
 
     function reclaimProposerBond(uint256 seed) external {
@@ -148,25 +123,22 @@ contract RollupHandler is Test {
             for (uint256 k = 0; k < pending.length; ++k) {
                 vm.prank(guardian);
                 rollup.resolve(pending[k], true);
-                successes["resolve"]++;
+                _succeeded("resolve");
             }
             idx = proposeOutput(seed, bytes32(0));
             vm.warp(block.timestamp + rollup.challengeWindow());
         }
         rollup.reclaimProposerBond(idx);
-        successes["reclaimProposerBond"]++;
+        _succeeded("reclaimProposerBond");
     }
 
     function withdrawCredits(uint256 actorSeed) external {
         address who = actors[actorSeed % actors.length];
         uint256 amount = rollup.credits(who);
         if (amount == 0) return;
-        uint256 before = who.balance;
-        vm.prank(who);
-        rollup.withdrawCredits();
-        if (who.balance != before + amount) violations++;
+        if (!_pullPaysExactly(who, rollup.withdrawCredits, amount)) violations++;
         ghostEthOut += amount;
-        successes["withdrawCredits"]++;
+        _succeeded("withdrawCredits");
     }
 
     function warp(uint256 secs) external {
