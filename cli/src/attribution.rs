@@ -232,14 +232,32 @@ pub struct QueryTerms {
     pub valid_for: Duration,
 }
 
-/// The answer of `query`, for people.
+/// The answer of `query`: the gateway's response (what `--json` prints, as the gateway sent it)
+/// and the gateway it came from, so that people get the evidence's full URL.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(transparent)]
-pub struct QueryAnswer(pub ChatResponse);
+pub struct QueryAnswer {
+    /// The gateway's chat completion with its `tributary` receipt.
+    pub response: ChatResponse,
+    /// The gateway asked (its base URL).
+    #[serde(skip)]
+    pub gateway: Url,
+}
+
+impl QueryAnswer {
+    /// Where the evidence is served: the receipt's `evidence_url` (a path on the gateway) joined
+    /// to the gateway's base URL, as the CLI joins its API paths.
+    pub fn evidence_url(&self) -> String {
+        let path = &self.response.tributary.evidence_url;
+        self.gateway
+            .join(path.trim_start_matches('/'))
+            .map_or_else(|_| path.clone(), |url| url.to_string())
+    }
+}
 
 impl fmt::Display for QueryAnswer {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let r = &self.0;
+        let r = &self.response;
         let t = &r.tributary;
         if let Some(choice) = r.choices.first() {
             writeln!(f, "{}\n", choice.message.content)?;
@@ -252,6 +270,15 @@ impl fmt::Display for QueryAnswer {
                 t.inference_id.unwrap_or_default(),
                 t.settlement_tx.unwrap_or_default()
             )?;
+            let how = match t.outcome.as_str() {
+                "attributed" => "the answer quotes these contributions (verbatim spans)",
+                "retrieved" => {
+                    "the answer quotes nothing verbatim: credited to the passages the model was \
+                     given, by retrieval score"
+                }
+                _ => "credited",
+            };
+            writeln!(f, "{}: {how}", t.outcome)?;
         } else {
             writeln!(
                 f,
@@ -269,7 +296,7 @@ impl fmt::Display for QueryAnswer {
                 c.contributor
             )?;
         }
-        write!(f, "evidence {} at {}", t.evidence_hash, t.evidence_url)
+        write!(f, "evidence {} at {}", t.evidence_hash, self.evidence_url())
     }
 }
 
@@ -554,8 +581,11 @@ impl Client {
             tributary: Some(payment),
         };
         info!(target: "tributary", "asking model {model_id} through {gateway} (max fee {} OPEN, nonce {nonce})…", format_open(max_fee));
-        let answer = post(gateway, "v1/chat/completions", |r| r.json(&request)).await?;
-        Ok(QueryAnswer(answer))
+        let response = post(gateway, "v1/chat/completions", |r| r.json(&request)).await?;
+        Ok(QueryAnswer {
+            response,
+            gateway: gateway.clone(),
+        })
     }
 
     /// What `account` is owed in all three contracts.
@@ -729,4 +759,66 @@ fn clock_nonce() -> u64 {
     std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| d.as_nanos() as u64)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn answer(gateway: &str, outcome: &str, settled: bool) -> QueryAnswer {
+        let hash = B256::repeat_byte(0xab);
+        let response: ChatResponse = serde_json::from_value(serde_json::json!({
+            "id": "chatcmpl-1", "object": "chat.completion", "created": 1, "model": "tributary/1",
+            "choices": [{"index": 0, "message": {"role": "assistant", "content": "The Rhine."}, "finish_reason": "stop"}],
+            "usage": {"prompt_tokens": 1, "completion_tokens": 2, "total_tokens": 3},
+            "tributary": {
+                "settled": settled, "outcome": outcome, "model_id": 1, "user": Address::ZERO,
+                "request_hash": hash, "output_hash": hash, "evidence_hash": hash,
+                "evidence_url": format!("/v1/attributions/{hash}"),
+                "inference_id": 4, "fee": "10000000000000000",
+                "contributions": [{"id": 2, "datanet_id": 1, "contributor": Address::ZERO, "content_hash": hash, "weight_bps": 10000}],
+                "spans": [], "retrieval": [],
+            },
+        }))
+        .unwrap();
+        QueryAnswer {
+            response,
+            gateway: gateway.parse().unwrap(),
+        }
+    }
+
+    /// People get the evidence's full URL and the outcome; `--json` gets the gateway's response
+    /// unchanged.
+    #[test]
+    fn query_answer_prints_the_full_evidence_url_and_the_outcome() {
+        let hash = B256::repeat_byte(0xab);
+        let a = answer("http://127.0.0.1:8550", "retrieved", true);
+        let text = a.to_string();
+        assert!(
+            text.ends_with(&format!(
+                "evidence {hash} at http://127.0.0.1:8550/v1/attributions/{hash}"
+            )),
+            "{text}"
+        );
+        assert!(text.contains("\nretrieved: "), "{text}");
+        assert_eq!(
+            serde_json::to_value(&a).unwrap(),
+            serde_json::to_value(&a.response).unwrap()
+        );
+        assert!(
+            answer("http://127.0.0.1:8550", "attributed", true)
+                .to_string()
+                .contains("\nattributed: the answer quotes")
+        );
+        assert!(
+            answer("http://127.0.0.1:8550", "unattributed", false)
+                .to_string()
+                .contains("not charged: the answer is unattributed")
+        );
+        // A gateway behind a path prefix keeps it, as the API calls do.
+        assert_eq!(
+            answer("https://example.org/tributary/", "attributed", true).evidence_url(),
+            format!("https://example.org/tributary/v1/attributions/{hash}")
+        );
+    }
 }

@@ -232,7 +232,9 @@ pub struct Usage {
 pub struct InferenceReceipt {
     /// Whether the fee was charged (false: unattributed, nothing settled, the nonce is unused).
     pub settled: bool,
-    /// `attributed` or `unattributed`.
+    /// On what the weights rest: `attributed` (verbatim spans of the contributions),
+    /// `retrieved` (an LLM's answer quoting nothing, credited to the chunks it was given as
+    /// context by their BM25 scores) or `unattributed` (nothing credited, nothing charged).
     pub outcome: String,
     /// The model.
     pub model_id: u64,
@@ -244,7 +246,7 @@ pub struct InferenceReceipt {
     pub output_hash: B256,
     /// keccak256 of the evidence bytes served at `evidence_url`.
     pub evidence_hash: B256,
-    /// Where the evidence is served (`/v1/attributions/<evidence hash>`).
+    /// Where the evidence is served: `/v1/attributions/<evidence hash>`, a path on the gateway.
     pub evidence_url: String,
     /// The settlement's inference id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -265,7 +267,7 @@ pub struct InferenceReceipt {
     pub contributions: Vec<CreditedContribution>,
     /// Verbatim spans of the answer found in them.
     pub spans: Vec<SpanRef>,
-    /// The retrieved chunks, with their BM25 scores.
+    /// The retrieved chunks (for a backend, the context it was given), with their BM25 scores.
     pub retrieval: Vec<RetrievalRef>,
 }
 
@@ -306,7 +308,8 @@ pub struct RetrievalRef {
     pub chunk: Range<usize>,
     /// BM25 score.
     pub score: f32,
-    /// Whether a credited span lies in it.
+    /// Whether the answer is credited through it: a credited span lies in it (`attributed`), or
+    /// its score counts (`retrieved`).
     pub used: bool,
 }
 

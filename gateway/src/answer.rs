@@ -1,19 +1,26 @@
 //! Answering a question from retrieved chunks: an OpenAI-compatible LLM backend (llama.cpp's
 //! server, vLLM, Ollama: `POST {url}/v1/chat/completions`), or without one the engine's
 //! deterministic extractive responder ([`tributary_attribution::respond`]).
+//!
+//! The responder also says what the chunks were to the answer ([`Responder::grounding`]): an LLM
+//! is given them as its context ([`Grounding::Context`]: a paraphrase of them is credited by
+//! their retrieval scores), the extractive responder quotes them ([`Grounding::Spans`]: only its
+//! verbatim spans credit).
 
 use std::time::Duration;
 
 use alloy::transports::http::reqwest::{self, Url};
 use serde::Deserialize;
 use serde_json::json;
-use tributary_attribution::{RetrievedChunk, respond};
+use tracing::warn;
+use tributary_attribution::{Grounding, RetrievedChunk, respond};
 use tributary_cli::gateway_api::ChatRequest;
 
 use crate::error::{GatewayError, Result};
 
-/// Instructions given to an LLM backend with the retrieved passages. Attribution credits verbatim
-/// spans of at least `min_span_tokens` words, so the model is asked to quote.
+/// Instructions given to an LLM backend with the retrieved passages. Verbatim spans of at least
+/// `min_span_tokens` words credit exactly the contributions quoted, so the model is asked to
+/// quote; an answer that paraphrases is credited to the passages by their retrieval scores.
 const SYSTEM_PROMPT: &str = "Answer the question using only the numbered passages below. \
 Quote the sentences you rely on verbatim. If the passages do not answer it, say so.";
 
@@ -58,6 +65,17 @@ struct BackendMessage {
 }
 
 impl Responder {
+    /// What the retrieved chunks are to this responder's answers, for the attribution: the
+    /// context of an LLM, or the sentences the extractive responder quotes (credited only
+    /// through the spans they leave: a quote that credits no one, like boilerplate, is not paid
+    /// by retrieval score).
+    pub(crate) fn grounding(&self) -> Grounding {
+        match self {
+            Self::Extractive { .. } => Grounding::Spans,
+            Self::Backend(_) => Grounding::Context,
+        }
+    }
+
     /// The answer to the request's `question` (its last message) from `chunks`; `None` when the
     /// extractive responder finds nothing related.
     pub(crate) async fn answer(
@@ -100,9 +118,9 @@ impl Backend {
         let url = self
             .url
             .join("v1/chat/completions")
-            .map_err(|e| GatewayError::Backend(e.to_string()))?;
+            .map_err(|e| failed(&self.url, "is misconfigured", e))?;
         let mut post = reqwest::Client::new()
-            .post(url)
+            .post(url.clone())
             .timeout(self.timeout)
             .json(&body);
         if let Some(key) = &self.api_key {
@@ -111,22 +129,70 @@ impl Backend {
         let response = post
             .send()
             .await
-            .map_err(|e| GatewayError::Backend(e.to_string()))?;
+            .map_err(|e| failed(&url, "did not answer", e))?;
         let status = response.status();
         if !status.is_success() {
             let text = response.text().await.unwrap_or_default();
-            return Err(GatewayError::Backend(format!("{status}: {text}")));
+            return Err(failed(
+                &url,
+                &format!("answered HTTP {status}"),
+                excerpt(&text),
+            ));
         }
         let parsed: BackendResponse = response
             .json()
             .await
-            .map_err(|e| GatewayError::Backend(format!("unreadable answer: {e}")))?;
+            .map_err(|e| failed(&url, "sent an unreadable answer", e))?;
         parsed
             .choices
             .into_iter()
             .next()
             .and_then(|c| c.message.content)
             .filter(|s| !s.trim().is_empty())
-            .ok_or_else(|| GatewayError::Backend("empty answer".into()))
+            .ok_or_else(|| failed(&url, "sent an empty answer", "no choice with content"))
+    }
+}
+
+/// A backend failure: the detail (its URL, its error body) goes to the log, the user gets what
+/// happened (`what`), without the backend's address or internals.
+fn failed(url: &Url, what: &str, detail: impl std::fmt::Display) -> GatewayError {
+    warn!(target: "gateway::chat", %url, "the backend {what}: {detail}");
+    GatewayError::Backend(what.to_string())
+}
+
+/// The start of a backend's error body, for the log (a server may send a whole page).
+fn excerpt(text: &str) -> String {
+    const MAX_CHARS: usize = 200;
+    let text = text.trim();
+    match text.char_indices().nth(MAX_CHARS) {
+        Some((end, _)) => format!("{}…", &text[..end]),
+        None => text.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn grounding_follows_the_responder() {
+        assert_eq!(
+            Responder::Extractive { max_sentences: 2 }.grounding(),
+            Grounding::Spans
+        );
+        let backend = Backend {
+            url: "http://127.0.0.1:1".parse().unwrap(),
+            model: "m".into(),
+            api_key: None,
+            timeout: Duration::from_secs(1),
+        };
+        assert_eq!(Responder::Backend(backend).grounding(), Grounding::Context);
+    }
+
+    #[test]
+    fn excerpts_are_short() {
+        assert_eq!(excerpt("  boom \n"), "boom");
+        let long = "é".repeat(500);
+        assert_eq!(excerpt(&long).chars().count(), 201);
     }
 }

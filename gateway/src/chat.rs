@@ -4,12 +4,19 @@
 //! body ─► ChatRequest (400 invalid_json / invalid_request, 402 payment_required)
 //!      ─► ModelRegistry.settlementTerms + linkedDataNets   (404 / 410 / 403)
 //!      ─► pre-flight settleSigned(empty attribution)        (401 / 402 / 409: the user's request)
-//!      ─► retrieve(model's DataNets, question, top_k) ─► answer (backend or extractive; 422 no_answer)
-//!      ─► attribute ─► keep contributions Accepted in linked DataNets (≤ 32), re-normalised
+//!      ─► retrieve(model's DataNets, question, top_k) ─► answer (backend or extractive; 422 no_answer,
+//!                                                           502 backend_error)
+//!      ─► attribute (spans; or, for a backend's paraphrase, the context's retrieval scores)
+//!      ─► keep contributions Accepted in linked DataNets (≤ 32), re-normalised
 //!      ─► evidence bytes stored, evidence hash
 //!      ─► settleSigned (simulated, sent, receipt)          (or unattributed: not settled, not charged)
 //!      ─► chat.completion + tributary receipt
 //! ```
+//!
+//! An answer is paid when it is `attributed` (verbatim spans of contributions) or `retrieved`
+//! (a backend's answer quoting nothing, credited to the chunks it was given by their BM25
+//! scores); an extractive answer is only ever paid through its spans (docs/gateway.md,
+//! "Attributed, retrieved and unattributed answers").
 
 use std::{collections::HashMap, time::SystemTime};
 
@@ -139,18 +146,21 @@ async fn complete(
         .ok_or(GatewayError::NoAnswer)?;
     let library = state.library.clone();
     let (datanets, output, retrieved) = (model.datanets.clone(), answer.clone(), chunks);
+    let grounding = state.responder.grounding();
     let mut attribution =
-        blocking(move || library.attribute(&datanets, &output, &retrieved)).await?;
+        blocking(move || library.attribute(&datanets, &output, &retrieved, grounding)).await?;
     let credited = creditable(&state.chain, &model, &mut attribution, &answer).await?;
     let evidence = attribution.canonical_json()?;
     let evidence_hash = state.evidence.put(&evidence)?;
 
     let settled = if credited.is_empty() {
         // Nothing to pay anyone for: the contract cannot settle an empty attribution, and the
-        // user's nonce stays unused (docs/gateway.md, "Unattributed answers").
+        // user's nonce stays unused (docs/gateway.md, "Attributed, retrieved and unattributed
+        // answers").
         info!(target: "gateway::chat", %request_hash, "unattributed answer: not settled");
         None
     } else {
+        info!(target: "gateway::chat", %request_hash, outcome = outcome_name(attribution.outcome), contributions = credited.len(), "settling");
         let settlement = AttributionSettlement::Settlement {
             modelId: model_id,
             requestHash: request_hash,
@@ -199,11 +209,7 @@ async fn complete(
         },
         tributary: InferenceReceipt {
             settled: settled.is_some(),
-            outcome: match attribution.outcome {
-                Outcome::Attributed => "attributed",
-                Outcome::Unattributed => "unattributed",
-            }
-            .into(),
+            outcome: outcome_name(attribution.outcome).into(),
             model_id: model_id.saturating_to(),
             user: payment.user,
             request_hash,
@@ -238,6 +244,15 @@ async fn complete(
                 .collect(),
         },
     })
+}
+
+/// The receipt's `outcome`: the evidence's own word for it.
+fn outcome_name(outcome: Outcome) -> &'static str {
+    match outcome {
+        Outcome::Attributed => "attributed",
+        Outcome::Retrieved => "retrieved",
+        Outcome::Unattributed => "unattributed",
+    }
 }
 
 /// The contributions the settlement may credit: Accepted, in a DataNet linked to the model (the
@@ -313,6 +328,21 @@ mod tests {
         serde_json::json!({
             "user": Address::ZERO, "maxFee": "1", "nonce": 1, "deadline": 1, "signature": "0x00"
         })
+    }
+
+    /// The receipt's words are the evidence's (its canonical JSON names the outcome).
+    #[test]
+    fn outcome_names_match_the_evidence() {
+        for outcome in [
+            Outcome::Attributed,
+            Outcome::Retrieved,
+            Outcome::Unattributed,
+        ] {
+            assert_eq!(
+                serde_json::to_value(outcome).unwrap(),
+                outcome_name(outcome)
+            );
+        }
     }
 
     #[test]

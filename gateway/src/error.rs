@@ -131,8 +131,11 @@ pub enum GatewayError {
         /// The transport's error.
         detail: String,
     },
-    /// The LLM backend failed.
-    #[error("backend: {0}")]
+    /// The LLM backend failed (before anything was settled): what happened, without the
+    /// backend's address or error body (those go to the log).
+    #[error(
+        "the LLM backend {0}: nothing was charged, and the same signed request can be sent again"
+    )]
     Backend(String),
     /// A fault of the gateway (disk, index, a bug).
     #[error("internal error: {0}")]

@@ -1,6 +1,7 @@
 //! Tributary's paid-inference gateway: an OpenAI-compatible chat endpoint for models registered on
-//! L2, whose every paid answer is attributed to the DataNet contributions it quotes and settled on
-//! chain with the user's signed request. docs/gateway.md is the API reference.
+//! L2, whose every paid answer is attributed to the DataNet contributions it quotes (or, for an LLM
+//! that paraphrased, to those it was given as context, by retrieval score) and settled on chain
+//! with the user's signed request. docs/gateway.md is the API reference.
 //!
 //! ```text
 //!  user (tributary query, any OpenAI client + a signed `tributary` object)
@@ -9,7 +10,8 @@
 //!  chat ─► Chain: ModelRegistry (terms, links), settleSigned pre-flight ──────────────► L2 node
 //!    │ ─► Library: Engine::retrieve (BM25 over the model's DataNets)
 //!    │ ─► Responder: LLM backend (/v1/chat/completions) or the extractive responder
-//!    │ ─► Library: Engine::attribute ─► Chain: acceptedContributors (re-normalise if needed)
+//!    │ ─► Library: Engine::attribute (spans; a backend's paraphrase: its context's BM25 scores)
+//!    │ ─► Chain: acceptedContributors (re-normalise if needed)
 //!    │ ─► EvidenceStore: canonical JSON bytes, keccak256 = evidence hash
 //!    └─► Chain: settleSigned (provider key) ─► receipt ─► chat.completion + `tributary` receipt
 //!

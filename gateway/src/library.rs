@@ -23,8 +23,8 @@ use alloy::primitives::{B256, keccak256};
 use tokio::runtime::Handle;
 use tracing::{info, warn};
 use tributary_attribution::{
-    AddReport, Attribution, AttributionConfig, ContentStore, ContributionMeta, Engine, IndexConfig,
-    Registry, RegistryError, RetrievedChunk,
+    AddReport, Attribution, AttributionConfig, ContentStore, ContributionMeta, Engine, Grounding,
+    IndexConfig, Registry, RegistryError, RetrievedChunk,
 };
 use tributary_cli::gateway_api::ContributionStatus;
 
@@ -206,16 +206,17 @@ impl Library {
         Ok(self.engine_read()?.retrieve(datanets, query, k)?)
     }
 
-    /// Attributes `output` over the DataNets. Blocking.
+    /// Attributes `output` over the DataNets, given what `chunks` were to it. Blocking.
     pub(crate) fn attribute(
         &self,
         datanets: &[u64],
         output: &str,
         chunks: &[RetrievedChunk],
+        grounding: Grounding,
     ) -> Result<Attribution> {
         Ok(self
             .engine_read()?
-            .attribute(datanets, output, chunks, &self.attribution))
+            .attribute(datanets, output, chunks, grounding, &self.attribution))
     }
 }
 

@@ -21,7 +21,8 @@ use std::{
 use rand::{Rng, SeedableRng, seq::IndexedRandom};
 use rand_chacha::ChaCha8Rng;
 use tributary_attribution::{
-    AttributionConfig, Contribution, ContributionMeta, DataNetIndex, IndexConfig, Outcome, tokenize,
+    AttributionConfig, Contribution, ContributionMeta, DataNetIndex, Grounding, IndexConfig,
+    Outcome, tokenize,
 };
 
 const SEED: u64 = 42;
@@ -178,7 +179,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         let retrieved = index.retrieve(output, 5)?;
         retrieve_times.push(t.elapsed());
         let t = Instant::now();
-        let attribution = index.attribute(output, &retrieved, &attribution_config);
+        let attribution =
+            index.attribute(output, &retrieved, Grounding::Spans, &attribution_config);
         attribute_times.push(t.elapsed());
         attributed += usize::from(attribution.outcome == Outcome::Attributed);
         first_source_credited += usize::from(
@@ -231,7 +233,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             .take(40)
             .collect::<Vec<_>>()
             .join(" ");
-        let a = index.attribute(&quote, &[], &attribution_config);
+        let a = index.attribute(&quote, &[], Grounding::Spans, &attribution_config);
         assert!(
             a.weights.iter().any(|w| w.contribution_id == c.meta.id)
                 || a.outcome == Outcome::Unattributed

@@ -15,23 +15,45 @@ use crate::{
 };
 
 /// Version of the evidence format ([`Attribution`]'s JSON); bump on any change of its fields or
-/// of how they are computed.
-pub const EVIDENCE_VERSION: u32 = 1;
+/// of how they are computed. Version 2 added [`Grounding`] (`grounding`), [`Outcome::Retrieved`]
+/// and the retrieval entries' `weight`.
+pub const EVIDENCE_VERSION: u32 = 2;
 /// The weights of one attribution sum to exactly this many basis points.
 pub const TOTAL_BPS: u16 = 10_000;
 /// Span weights are fixed-point: `round(sum of idf × WEIGHT_SCALE)` (micro-units), so that
 /// splitting and rounding are exact integer arithmetic.
 pub const WEIGHT_SCALE: f64 = 1e6;
 
-/// Whether the output was attributed.
+/// What the retrieved chunks were to the output. The caller states it (it knows what it gave
+/// the model); the engine never guesses it from the text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Grounding {
+    /// Only verbatim spans credit. For outputs that quote their sources (the extractive
+    /// [`crate::respond`]er: its sentences are found as spans, and a quote that credits no one,
+    /// such as boilerplate, is not paid by other means) and for chunks retrieved for the record
+    /// but not given to whatever wrote the output.
+    Spans,
+    /// The chunks were given to a generative model (an LLM) as the context of this output.
+    /// Verbatim spans still decide when there are any; with none (the model paraphrased), the
+    /// output is credited to the chunks by their retrieval scores ([`Outcome::Retrieved`]).
+    Context,
+}
+
+/// On what the weights rest.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Outcome {
-    /// At least one span credits a contribution: `weights` sum to [`TOTAL_BPS`].
+    /// At least one span credits a contribution: `weights` come from the spans and sum to
+    /// [`TOTAL_BPS`].
     Attributed,
-    /// No verbatim span of at least `min_span_tokens` words (or only boilerplate spans): the
-    /// output is not attributed and `weights` is empty. The engine never falls back to retrieval,
-    /// because a retrieved chunk the output did not use shaped nothing.
+    /// No span credits anyone, and the output was generated with the retrieved chunks as its
+    /// context ([`Grounding::Context`]): `weights` come from the chunks' retrieval scores
+    /// (summed per contribution) and sum to [`TOTAL_BPS`].
+    Retrieved,
+    /// Nothing credits anyone: no verbatim span of at least `min_span_tokens` words (or only
+    /// boilerplate spans) and no retrieved context ([`Grounding::Spans`], or no chunk). `weights`
+    /// is empty.
     Unattributed,
 }
 
@@ -76,7 +98,13 @@ pub struct RetrievalEvidence {
     pub chunk: Range<usize>,
     /// Its BM25 score.
     pub score: f32,
-    /// Whether a credited span's source overlaps the chunk. Unused chunks earn nothing.
+    /// What the chunk adds to its contribution's weight, in micro-units ([`WEIGHT_SCALE`]):
+    /// [`score_units`]`(score)` when the outcome is [`Outcome::Retrieved`] and the chunk counts,
+    /// else 0 (spans carry the weight of an attributed output).
+    pub weight: u64,
+    /// Whether the output is credited through this chunk: a credited span's source overlaps it
+    /// ([`Outcome::Attributed`]), or its score counts (`weight > 0`, [`Outcome::Retrieved`]).
+    /// Unused chunks earn nothing.
     pub used: bool,
 }
 
@@ -94,7 +122,9 @@ pub struct Attribution {
     pub matched_tokens: u32,
     /// The minimum span length used.
     pub min_span_tokens: u32,
-    /// Whether anything was credited.
+    /// What the caller said the retrieved chunks were to the output.
+    pub grounding: Grounding,
+    /// On what the weights rest (spans, retrieval), or that nothing was credited.
     pub outcome: Outcome,
     /// Shares by contribution id, ascending; empty when [`Outcome::Unattributed`].
     pub weights: Vec<ContributionWeight>,
@@ -199,8 +229,22 @@ pub(crate) fn find_spans(
     (spans, dropped)
 }
 
+/// A retrieval score in micro-units ([`WEIGHT_SCALE`]): `round(score × 10^6)`, half away from
+/// zero, computed exactly (the f32's 24-bit significand times 10^6 = 2^6 · 15625, 14 bits, fits
+/// the 53 bits of an f64, so the product is not rounded); 0 for a score that is not finite and
+/// positive. The same bits on every platform.
+pub fn score_units(score: f32) -> u64 {
+    if !(score.is_finite() && score > 0.0) {
+        return 0;
+    }
+    // `as` saturates (a score above ~1.8·10^13 would not fit u64).
+    (f64::from(score) * WEIGHT_SCALE).round() as u64
+}
+
 /// Attributes `output` to the contributions of `indexes` (one or several DataNets, searched as
-/// one corpus). Never fails: an output that matches nothing is [`Outcome::Unattributed`].
+/// one corpus). `retrieved` are the chunks retrieved for the request, in rank order, and
+/// `grounding` what they were to the output. Never fails: an output credited by nothing is
+/// [`Outcome::Unattributed`].
 ///
 /// 1. Spans: for every output position the longest match over all segments; the maximal ones
 ///    of at least `config.min_span_tokens` words not inside an earlier one (`find_spans`).
@@ -214,12 +258,18 @@ pub(crate) fn find_spans(
 ///    down, and the basis points left go one each to the largest remainders (ties: larger
 ///    weight, then lower contribution id), so they sum to exactly [`TOTAL_BPS`]. A contribution
 ///    whose share rounds to 0 keeps its spans as evidence but gets no entry in `weights`.
-/// 5. Retrieval: each retrieved chunk is recorded with `used` = some credited span's source lies
-///    in (overlaps) the chunk. Retrieval never adds weight.
+/// 5. Retrieval: each retrieved chunk is recorded with its score and `used` = some credited
+///    span's source lies in (overlaps) the chunk. With spans, retrieval adds no weight.
+/// 6. No span credits anyone (none, or only boilerplate) and `grounding` is
+///    [`Grounding::Context`]: the weights come from retrieval instead ([`Outcome::Retrieved`]).
+///    Each chunk of one of `indexes`' DataNets counts [`score_units`]`(score)` (its `weight`,
+///    `used` when positive); a contribution's weight is the sum over its chunks, rounded to basis
+///    points as in step 4. With [`Grounding::Spans`], or no chunk, the output is unattributed.
 pub fn attribute(
     indexes: &[&DataNetIndex],
     output: &str,
     retrieved: &[RetrievedChunk],
+    grounding: Grounding,
     config: &AttributionConfig,
 ) -> Attribution {
     let tokens = tokenize(output);
@@ -277,16 +327,18 @@ pub fn attribute(
             content_hash: chunk.content_hash,
             chunk: chunk.range.clone(),
             score: chunk.score,
+            weight: 0,
             used: uses(&spans, chunk.content_hash, &chunk.range),
         })
         .collect();
 
-    Attribution {
+    let mut attribution = Attribution {
         version: EVIDENCE_VERSION,
         output_hash: keccak256(output.as_bytes()),
         output_tokens: words.len() as u32,
         matched_tokens: matched.iter().filter(|&&m| m).count() as u32,
         min_span_tokens: config.min_span_tokens as u32,
+        grounding,
         outcome: if weights.is_empty() {
             Outcome::Unattributed
         } else {
@@ -296,7 +348,17 @@ pub fn attribute(
         spans,
         dropped_spans,
         retrieval,
+    };
+    if attribution.weights.is_empty() && grounding == Grounding::Context {
+        // Step 6: only chunks of the DataNets attributed against count.
+        for (evidence, chunk) in attribution.retrieval.iter_mut().zip(retrieved) {
+            if indexes.iter().any(|i| i.datanet_id() == chunk.datanet_id) {
+                evidence.weight = score_units(chunk.score);
+            }
+        }
+        attribution.credit_retrieval();
     }
+    attribution
 }
 
 impl Attribution {
@@ -305,10 +367,25 @@ impl Attribution {
     /// (steps 3 and 4), as are `matched_tokens`, `outcome` and the retrieval's `used`. `output` is
     /// the attributed output. Keeping every contribution changes nothing.
     ///
+    /// A [`Outcome::Retrieved`] attribution stays on retrieval: the others' chunks stay listed
+    /// (they were given to the model) with `weight` 0 and `used` false, and the shares are
+    /// recomputed from the kept chunks' weights (step 6). The basis never changes: when nothing
+    /// of it is kept the outcome is [`Outcome::Unattributed`] (an output that quotes a
+    /// contribution the chain will not credit is not paid to the chunks it did not quote).
+    ///
     /// The gateway uses it when the chain will not credit a contribution the index holds (no
     /// longer in a DataNet linked to the model) or when more contributions are credited than one
     /// settlement takes, so that the evidence always states exactly the weights settled.
     pub fn retain_contributions(&mut self, output: &str, keep: impl Fn(u64) -> bool) {
+        if self.outcome == Outcome::Retrieved {
+            for chunk in &mut self.retrieval {
+                if !keep(chunk.contribution_id) {
+                    chunk.weight = 0;
+                }
+            }
+            self.credit_retrieval();
+            return;
+        }
         self.spans.retain(|s| keep(s.contribution_id));
         let mut totals: BTreeMap<u64, (B256, u64)> = BTreeMap::new();
         for span in &self.spans {
@@ -336,6 +413,30 @@ impl Attribution {
             .count() as u32;
         for chunk in &mut self.retrieval {
             chunk.used = uses(&self.spans, chunk.content_hash, &chunk.chunk);
+        }
+    }
+}
+
+impl Attribution {
+    /// Step 6 of [`attribute`], from the chunks' `weight`s: the weights, the outcome
+    /// ([`Outcome::Retrieved`], or [`Outcome::Unattributed`] when no chunk counts) and `used`.
+    fn credit_retrieval(&mut self) {
+        let mut totals: BTreeMap<u64, (B256, u64)> = BTreeMap::new();
+        for chunk in self.retrieval.iter().filter(|c| c.weight > 0) {
+            let total = &mut totals
+                .entry(chunk.contribution_id)
+                .or_insert((chunk.content_hash, 0))
+                .1;
+            *total = total.saturating_add(chunk.weight);
+        }
+        self.weights = shares(&totals);
+        self.outcome = if self.weights.is_empty() {
+            Outcome::Unattributed
+        } else {
+            Outcome::Retrieved
+        };
+        for chunk in &mut self.retrieval {
+            chunk.used = chunk.weight > 0;
         }
     }
 }
@@ -505,6 +606,108 @@ mod tests {
             let expected_kept: Vec<_> = expected.into_iter().filter(|(_, s)| !s.is_empty()).collect();
             prop_assert_eq!(found, expected_kept);
             prop_assert_eq!(dropped, expected_dropped);
+        }
+    }
+
+    #[test]
+    fn score_units_examples() {
+        assert_eq!(score_units(1.5), 1_500_000);
+        assert_eq!(score_units(11.5), 11_500_000);
+        // The f32 nearest 0.1 is 0.100000001490116…: 100000.0015 micro-units, rounded down.
+        assert_eq!(score_units(0.1), 100_000);
+        // Half a micro-unit rounds away from zero: 2^-21 = 0.000000476…, 2^-20 = 0.95 micro.
+        assert_eq!(score_units(2f32.powi(-20)), 1);
+        assert_eq!(score_units(2f32.powi(-21)), 0);
+        for bad in [0.0, -0.0, -3.0, f32::NAN, f32::INFINITY, f32::NEG_INFINITY] {
+            assert_eq!(score_units(bad), 0, "{bad}");
+        }
+        assert_eq!(score_units(f32::MAX), u64::MAX);
+    }
+
+    /// An attribution with no span whose retrieval entries are `chunks` (contribution id, score
+    /// units), credited as step 6 does; only the chunks of contributions `counts` accepts count.
+    fn retrieved(chunks: &[(u64, u64)], counts: impl Fn(u64) -> bool) -> Attribution {
+        let mut a = Attribution {
+            version: EVIDENCE_VERSION,
+            output_hash: B256::ZERO,
+            output_tokens: 10,
+            matched_tokens: 0,
+            min_span_tokens: 8,
+            grounding: Grounding::Context,
+            outcome: Outcome::Unattributed,
+            weights: Vec::new(),
+            spans: Vec::new(),
+            dropped_spans: 0,
+            retrieval: chunks
+                .iter()
+                .enumerate()
+                .map(|(i, &(id, weight))| RetrievalEvidence {
+                    contribution_id: id,
+                    content_hash: B256::with_last_byte(id as u8),
+                    chunk: i * 10..i * 10 + 10,
+                    score: weight as f32 / 1e6,
+                    weight: if counts(id) { weight } else { 0 },
+                    used: false,
+                })
+                .collect(),
+        };
+        a.credit_retrieval();
+        a
+    }
+
+    proptest::proptest! {
+        /// f64(score) × 10^6 is exact: it equals the integer significand times 10^6 scaled by the
+        /// exponent, so the rounding in `score_units` is the only one.
+        #[test]
+        fn score_units_product_is_exact(bits in 0u32..0x7f80_0000) {
+            let score = f32::from_bits(bits);
+            let (exponent, significand) = ((bits >> 23) as i32, u64::from(bits & 0x7f_ffff));
+            let (m, e) = if exponent == 0 { (significand, -149) } else { (significand | 0x80_0000, exponent - 150) };
+            let exact = (m * 1_000_000) as f64 * 2f64.powi(e);
+            proptest::prop_assert_eq!(f64::from(score) * WEIGHT_SCALE, exact);
+        }
+
+        /// Retrieval weights: summed per contribution, 10,000 bps in total, ordered like the
+        /// sums, every counted chunk `used`; keeping everything changes nothing, and keeping some
+        /// re-normalises over them.
+        #[test]
+        fn retrieval_weights_follow_the_scores(
+            chunks in proptest::collection::vec((1u64..6, proptest::prop_oneof![0u64..3, 0u64..40_000_000]), 0..12),
+            dropped in 1u64..6,
+        ) {
+            let a = retrieved(&chunks, |_| true);
+            let mut sums: BTreeMap<u64, u64> = BTreeMap::new();
+            for &(id, w) in chunks.iter().filter(|c| c.1 > 0) {
+                *sums.entry(id).or_default() += w;
+            }
+            if sums.is_empty() {
+                proptest::prop_assert_eq!(a.outcome, Outcome::Unattributed);
+                proptest::prop_assert!(a.weights.is_empty());
+            } else {
+                proptest::prop_assert_eq!(a.outcome, Outcome::Retrieved);
+                proptest::prop_assert_eq!(a.weights.iter().map(|w| u32::from(w.bps)).sum::<u32>(), 10_000);
+                let bps = |id: u64| a.weights.iter().find(|w| w.contribution_id == id).map_or(0, |w| w.bps);
+                for (x, wx) in &sums {
+                    for (y, wy) in &sums {
+                        if wx > wy {
+                            proptest::prop_assert!(bps(*x) >= bps(*y), "{x}: {wx} vs {y}: {wy}");
+                        }
+                    }
+                }
+            }
+            proptest::prop_assert!(a.retrieval.iter().all(|c| c.used == (c.weight > 0)));
+
+            let mut same = a.clone();
+            same.retain_contributions("", |_| true);
+            proptest::prop_assert_eq!(&same, &a);
+            let mut fewer = a.clone();
+            fewer.retain_contributions("", |id| id != dropped);
+            let expected = retrieved(&chunks, |id| id != dropped);
+            if a.outcome == Outcome::Retrieved {
+                proptest::prop_assert_eq!(fewer, expected);
+            } else {
+                proptest::prop_assert_eq!(fewer.outcome, Outcome::Unattributed);
+            }
         }
     }
 

@@ -12,7 +12,7 @@ use std::{
 };
 
 use crate::{
-    attribute::{Attribution, attribute},
+    attribute::{Attribution, Grounding, attribute},
     bm25::{RetrievedChunk, sort_chunks},
     config::{AttributionConfig, IndexConfig},
     error::{AttributionError, Result},
@@ -131,16 +131,24 @@ impl Engine {
         Ok(chunks)
     }
 
-    /// Attributes `output` over the given DataNets as one corpus ([`crate::attribute()`]);
-    /// DataNets without an index are ignored.
+    /// Attributes `output` over the given DataNets as one corpus ([`crate::attribute()`]), with
+    /// the chunks `retrieved` for it and what they were to it (`grounding`: given to an LLM as
+    /// context, or not); DataNets without an index, and their chunks, are ignored.
     pub fn attribute(
         &self,
         datanets: &[u64],
         output: &str,
         retrieved: &[RetrievedChunk],
+        grounding: Grounding,
         config: &AttributionConfig,
     ) -> Attribution {
-        attribute(&self.selected(datanets), output, retrieved, config)
+        attribute(
+            &self.selected(datanets),
+            output,
+            retrieved,
+            grounding,
+            config,
+        )
     }
 
     fn selected(&self, datanets: &[u64]) -> Vec<&DataNetIndex> {

@@ -26,7 +26,7 @@ use alloy_primitives::B256;
 use serde::{Deserialize, Serialize};
 
 use crate::{
-    attribute::{Attribution, attribute},
+    attribute::{Attribution, Grounding, attribute},
     bm25::{Bm25, RetrievedChunk},
     config::{AttributionConfig, IndexConfig},
     error::{AttributionError, Result},
@@ -353,9 +353,10 @@ impl DataNetIndex {
         &self,
         output: &str,
         retrieved: &[RetrievedChunk],
+        grounding: Grounding,
         config: &AttributionConfig,
     ) -> Attribution {
-        attribute(&[self], output, retrieved, config)
+        attribute(&[self], output, retrieved, grounding, config)
     }
 
     /// Sizes of the index.

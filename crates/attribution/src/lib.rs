@@ -15,7 +15,7 @@
 //!                                     (keccak256, UTF-8)      ├─ span segments (suffix arrays, LSM merges)
 //!                                                             └─ BM25 chunks (tantivy)
 //!  prompt ─────────────────────────────────────────► retrieve(query, k) ─► Vec<RetrievedChunk> ─► LLM or respond()
-//!  output + retrieved chunks ──────────────────────► attribute() ─► Attribution ─► served JSON, evidence_hash,
+//!  output + retrieved chunks + Grounding ──────────► attribute() ─► Attribution ─► served JSON, evidence_hash,
 //!                                                                                 weights (bps) ─► L2 settlement tx
 //! ```
 //!
@@ -39,17 +39,22 @@
 //!   (default 8) not contained in an earlier one; span weight = Σ idf of its words with
 //!   `idf = ln(1 + D / df)`; split equally among the contributions containing it; summed per
 //!   contribution and rounded to basis points by largest remainder (ties: larger weight, lower
-//!   id). Retrieved chunks are evidence, marked `used` only when a credited span lies in them, and
-//!   never add weight. No span: [`Outcome::Unattributed`], empty weights (no retrieval fallback).
-//!   Cost per output of n words over S segments: O(S · n · (log N · u + L)), u the words needed
-//!   for a prefix to become unique (a few), L the match length.
+//!   id): [`Outcome::Attributed`]. Retrieved chunks are then evidence, marked `used` only when a
+//!   credited span lies in them, and add no weight. No span credits anyone: when the caller
+//!   says the chunks were given to an LLM as context ([`Grounding::Context`]: a paraphrasing
+//!   model quotes nothing yet answers from them), the weights come from their BM25 scores in
+//!   micro-units ([`score_units`]), summed per contribution and rounded the same way
+//!   ([`Outcome::Retrieved`]); otherwise ([`Grounding::Spans`]: extractive quotes, or nothing
+//!   given) [`Outcome::Unattributed`], empty weights. Cost per output of n words over S
+//!   segments: O(S · n · (log N · u + L)), u the words needed for a prefix to become unique (a
+//!   few), L the match length.
 //! - [`respond`]: deterministic extractive answers quoting the best sentences of the chunks.
 //!
 //! # Determinism
 //!
-//! The evidence hash goes on chain, so the same index and output give the same bytes: weights
-//! are fixed-point integers, `ln` is the pure-Rust `libm` (same bits on every platform), every
-//! list has a total order, and the JSON has no maps.
+//! The evidence hash goes on chain, so the same index, output and chunks give the same bytes:
+//! weights (span and retrieval) are fixed-point integers, `ln` is the pure-Rust `libm` (same bits
+//! on every platform), every list has a total order, and the JSON has no maps.
 //!
 //! # Errors
 //!
@@ -70,8 +75,8 @@ mod store;
 mod tokenize;
 
 pub use attribute::{
-    Attribution, ContributionWeight, EVIDENCE_VERSION, Outcome, RetrievalEvidence, Span, TOTAL_BPS,
-    WEIGHT_SCALE, attribute, largest_remainder_bps,
+    Attribution, ContributionWeight, EVIDENCE_VERSION, Grounding, Outcome, RetrievalEvidence, Span,
+    TOTAL_BPS, WEIGHT_SCALE, attribute, largest_remainder_bps, score_units,
 };
 pub use bm25::{MAX_QUERY_WORDS, MAX_RETRIEVE, RetrievedChunk};
 pub use config::{
@@ -82,6 +87,6 @@ pub use config::{
 pub use engine::Engine;
 pub use error::{AttributionError, RegistryError, Result};
 pub use index::{AddReport, DataNetIndex, IndexStats};
-pub use respond::{MAX_SENTENCE_WORDS, MIN_SENTENCE_WORDS, respond};
+pub use respond::{MAX_SENTENCE_WORDS, MIN_RELATIVE_SCORE, MIN_SENTENCE_WORDS, respond};
 pub use store::{ContentStore, Contribution, ContributionMeta, Registry, write_atomic};
 pub use tokenize::{Token, tokenize};

@@ -8,8 +8,9 @@
 //!    the same contribution is considered once.
 //! 2. Score of a sentence = Σ idf(w) over the question's distinct words w in it, with
 //!    `idf(w) = ln(1 + S / s(w))`, S the candidate sentences and s(w) those containing w.
-//! 3. The `max_sentences` best (score > 0; ties: better-ranked chunk, then earlier in it) are
-//!    joined with a space, in chunk rank then text order, so the answer reads like the source.
+//! 3. The `max_sentences` best (score > 0 and at least [`MIN_RELATIVE_SCORE`] of the best
+//!    sentence's; ties: better-ranked chunk, then earlier in it) are joined with a space, in
+//!    chunk rank then text order, so the answer reads like the source.
 
 use std::{
     collections::{HashMap, HashSet},
@@ -25,6 +26,11 @@ use crate::{bm25::RetrievedChunk, tokenize::tokenize};
 pub const MIN_SENTENCE_WORDS: usize = 8;
 /// Sentences longer than this are not quoted (mostly code or tables run together).
 pub const MAX_SENTENCE_WORDS: usize = 80;
+
+/// A sentence is quoted only when it scores at least this share of the best sentence: one that
+/// shares only common words with the question ("the", "does") would otherwise be quoted, and
+/// its contributor paid, for an answer it does not give.
+pub const MIN_RELATIVE_SCORE: f64 = 0.5;
 
 struct Candidate<'a> {
     text: &'a str,
@@ -81,10 +87,9 @@ pub fn respond(question: &str, chunks: &[RetrievedChunk], max_sentences: usize) 
             .then(a.chunk_rank.cmp(&b.chunk_rank))
             .then(a.offset.cmp(&b.offset))
     });
+    let best = scored.first()?.0;
+    scored.retain(|(score, _)| *score >= best * MIN_RELATIVE_SCORE);
     scored.truncate(max_sentences);
-    if scored.is_empty() {
-        return None;
-    }
     scored.sort_by_key(|(_, c)| (c.chunk_rank, c.offset));
     Some(
         scored
@@ -136,6 +141,26 @@ mod tests {
     }
 
     #[test]
+    fn sentences_sharing_only_common_words_are_not_quoted() {
+        let rhine = chunk(
+            1,
+            "The Rhine rises in the Swiss Alps and reaches the North Sea near Rotterdam.",
+        );
+        let danube = chunk(
+            2,
+            "The Danube rises in the Black Forest and empties into the Black Sea in Romania.",
+        );
+        let chunks = [rhine.clone(), danube.clone()];
+        let answer = respond("Where does the Rhine reach the North Sea?", &chunks, 4).unwrap();
+        assert_eq!(answer, rhine.text);
+        let answer = respond("Where does the Danube end?", &chunks, 4).unwrap();
+        assert_eq!(answer, danube.text);
+        // a question both answer quotes both, in retrieval order
+        let answer = respond("What rises in the Alps or the Black Forest?", &chunks, 4).unwrap();
+        assert_eq!(answer, format!("{} {}", rhine.text, danube.text));
+    }
+
+    #[test]
     fn sentences_split_on_terminators_and_lines() {
         let text = "One two. Three 3.5 four!\nFive? six";
         let parts: Vec<&str> = sentences(text)
@@ -158,7 +183,7 @@ mod tests {
             ),
         ];
         let answer = respond(
-            "How does ownership work with the borrow checker?",
+            "What does ownership mean for the borrow checker and a value?",
             &chunks,
             2,
         )
@@ -168,9 +193,19 @@ mod tests {
             "The borrow checker enforces the rules of ownership at compile time in every function. \
              Ownership moves a value into the new binding when it is assigned to another variable."
         );
+        // the second sentence shares only "ownership" and "the": under half the first's score
         assert_eq!(
             respond(
                 "How does ownership work with the borrow checker?",
+                &chunks,
+                2
+            )
+            .unwrap(),
+            "The borrow checker enforces the rules of ownership at compile time in every function."
+        );
+        assert_eq!(
+            respond(
+                "What does ownership mean for the borrow checker and a value?",
                 &chunks,
                 2
             )

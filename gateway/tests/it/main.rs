@@ -5,5 +5,6 @@
 //! Needs `target/debug/{devnet,sequencer,gateway,tributary}` (`cargo build -p tributary-devnet
 //! -p tributary-sequencer -p tributary-gateway -p tributary-cli --bins`).
 
+mod backend;
 mod e2e;
 mod utils;

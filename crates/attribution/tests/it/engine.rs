@@ -1,4 +1,4 @@
-use tributary_attribution::{AttributionConfig, Engine, IndexConfig, Outcome, respond};
+use tributary_attribution::{AttributionConfig, Engine, Grounding, IndexConfig, Outcome, respond};
 
 use crate::utils::MemRegistry;
 
@@ -27,7 +27,13 @@ fn test_engine_ingest_respond_attribute_across_datanets() {
         answer,
         "The borrow checker compares scopes to determine whether all borrows are valid."
     );
-    let a = engine.attribute(&[2, 1, 1], &answer, &chunks, &AttributionConfig::default());
+    let a = engine.attribute(
+        &[2, 1, 1],
+        &answer,
+        &chunks,
+        Grounding::Spans,
+        &AttributionConfig::default(),
+    );
     assert_eq!(a.outcome, Outcome::Attributed);
     assert_eq!(a.weights.len(), 1);
     assert_eq!(
@@ -44,7 +50,13 @@ fn test_engine_ingest_respond_attribute_across_datanets() {
     // Only the DataNets asked for count.
     assert_eq!(
         engine
-            .attribute(&[2], &answer, &[], &AttributionConfig::default())
+            .attribute(
+                &[2],
+                &answer,
+                &[],
+                Grounding::Spans,
+                &AttributionConfig::default()
+            )
             .outcome,
         Outcome::Unattributed
     );
@@ -84,7 +96,13 @@ fn test_engine_catch_up_indexes_stored_but_unindexed() {
     assert_eq!(engine.catch_up(|_, _| {}).unwrap().added, 0);
     drop(engine);
     let engine = Engine::open(dir.path(), IndexConfig::default()).unwrap();
-    let a = engine.attribute(&[0, 1], &texts[3], &[], &AttributionConfig::default());
+    let a = engine.attribute(
+        &[0, 1],
+        &texts[3],
+        &[],
+        Grounding::Spans,
+        &AttributionConfig::default(),
+    );
     assert_eq!(
         a.weights
             .iter()
@@ -117,7 +135,13 @@ fn test_retain_contributions_renormalises_the_evidence() {
     }
     let output = format!("{} {} {}", a.text, b.text, c.text);
     let chunks = engine.retrieve(&[1], "Rhine Rotterdam bees", 3).unwrap();
-    let full = engine.attribute(&[1], &output, &chunks, &AttributionConfig::default());
+    let full = engine.attribute(
+        &[1],
+        &output,
+        &chunks,
+        Grounding::Spans,
+        &AttributionConfig::default(),
+    );
     assert_eq!(full.weights.len(), 3);
 
     // Keeping everything is the identity.

@@ -1,6 +1,6 @@
 use tributary_attribution::{
-    AttributionConfig, AttributionError, Contribution, ContributionMeta, DataNetIndex, IndexConfig,
-    Outcome, TOTAL_BPS,
+    AttributionConfig, AttributionError, Contribution, ContributionMeta, DataNetIndex, Grounding,
+    IndexConfig, Outcome, TOTAL_BPS,
 };
 
 const OWNERSHIP: &str = "Ownership is a set of rules that govern how a Rust program manages memory. \
@@ -41,7 +41,12 @@ fn test_attribute_quoted_contributions_succeeds() {
         retrieved.iter().any(|c| c.contribution_id == 3),
         "lifetimes chunk retrieved: {retrieved:?}"
     );
-    let attribution = index.attribute(output, &retrieved, &AttributionConfig::default());
+    let attribution = index.attribute(
+        output,
+        &retrieved,
+        Grounding::Spans,
+        &AttributionConfig::default(),
+    );
     assert_eq!(attribution.outcome, Outcome::Attributed);
     let ids: Vec<u64> = attribution
         .weights
@@ -94,7 +99,12 @@ fn test_attribute_quoted_contributions_succeeds() {
         serde_json::from_slice::<tributary_attribution::Attribution>(&json).unwrap(),
         attribution
     );
-    let again = index.attribute(output, &retrieved, &AttributionConfig::default());
+    let again = index.attribute(
+        output,
+        &retrieved,
+        Grounding::Spans,
+        &AttributionConfig::default(),
+    );
     assert_eq!(
         again.evidence_hash().unwrap(),
         attribution.evidence_hash().unwrap()
@@ -113,7 +123,12 @@ fn test_attribute_short_or_unknown_output_is_unattributed() {
         "completely unrelated words that appear nowhere in it",
     ] {
         let retrieved = index.retrieve(output, 3).unwrap();
-        let a = index.attribute(output, &retrieved, &AttributionConfig::default());
+        let a = index.attribute(
+            output,
+            &retrieved,
+            Grounding::Spans,
+            &AttributionConfig::default(),
+        );
         assert_eq!(a.outcome, Outcome::Unattributed, "{output}");
         assert!(a.weights.is_empty() && a.spans.is_empty());
         assert!(a.retrieval.iter().all(|r| !r.used));
@@ -122,6 +137,7 @@ fn test_attribute_short_or_unknown_output_is_unattributed() {
     let a = index.attribute(
         "ownership is a set of rules that",
         &[],
+        Grounding::Spans,
         &AttributionConfig::default().with_min_span_tokens(7),
     );
     assert_eq!(a.weights.len(), 1);
@@ -138,7 +154,12 @@ fn test_attribute_boilerplate_span_is_dropped() {
         .collect();
     index.add_batch(&batch, |_, _| {}).unwrap();
     let output = format!("this is {boiler} indeed");
-    let shared = index.attribute(&output, &[], &AttributionConfig::default());
+    let shared = index.attribute(
+        &output,
+        &[],
+        Grounding::Spans,
+        &AttributionConfig::default(),
+    );
     assert_eq!(
         shared.weights.iter().map(|w| w.bps).collect::<Vec<_>>(),
         [2000; 5]
@@ -147,6 +168,7 @@ fn test_attribute_boilerplate_span_is_dropped() {
     let strict = index.attribute(
         &output,
         &[],
+        Grounding::Spans,
         &AttributionConfig::default().with_max_span_occurrences(4),
     );
     assert_eq!(strict.outcome, Outcome::Unattributed);
@@ -186,7 +208,12 @@ fn test_add_incrementally_equals_bulk_and_survives_restart() {
     for c in &contributions {
         assert!(incremental.add(c).unwrap());
         // Attributable at once.
-        let a = incremental.attribute(&c.text, &[], &AttributionConfig::default());
+        let a = incremental.attribute(
+            &c.text,
+            &[],
+            Grounding::Spans,
+            &AttributionConfig::default(),
+        );
         assert!(a.weights.iter().any(|w| w.contribution_id == c.meta.id));
         // The geometric merge policy keeps the segment count logarithmic.
         let segments = incremental.stats().unwrap().segment_tokens.len();
@@ -197,9 +224,12 @@ fn test_add_incrementally_equals_bulk_and_survives_restart() {
         "second add is a no-op"
     );
     let config = AttributionConfig::default();
-    let expected = bulk.attribute(&output, &[], &config);
+    let expected = bulk.attribute(&output, &[], Grounding::Spans, &config);
     assert_eq!(expected.outcome, Outcome::Attributed);
-    assert_eq!(incremental.attribute(&output, &[], &config), expected);
+    assert_eq!(
+        incremental.attribute(&output, &[], Grounding::Spans, &config),
+        expected
+    );
     let stats = incremental.stats().unwrap();
     assert_eq!(stats.contributions, 40);
     assert_eq!(stats.tokens, bulk.stats().unwrap().tokens);
@@ -207,7 +237,10 @@ fn test_add_incrementally_equals_bulk_and_survives_restart() {
 
     let reopened = DataNetIndex::open(dir.path(), 1, small_chunks()).unwrap();
     assert_eq!(reopened.len(), 40);
-    assert_eq!(reopened.attribute(&output, &[], &config), expected);
+    assert_eq!(
+        reopened.attribute(&output, &[], Grounding::Spans, &config),
+        expected
+    );
     assert_eq!(
         reopened.stats().unwrap().segment_tokens,
         stats.segment_tokens
@@ -417,7 +450,7 @@ mod props {
         #[test]
         fn attribute_any_text_is_well_formed(output in "\\PC{0,300}") {
             let index = &INDEX.1;
-            let a = index.attribute(&output, &index.retrieve(&output, 3).unwrap(), &AttributionConfig::default());
+            let a = index.attribute(&output, &index.retrieve(&output, 3).unwrap(), Grounding::Spans, &AttributionConfig::default());
             for span in &a.spans {
                 prop_assert!(output.get(span.output.clone()).is_some());
             }
@@ -436,17 +469,18 @@ mod props {
                 .collect::<Vec<_>>()
                 .join(" zzz ");
             let config = AttributionConfig::default().with_min_span_tokens(min);
-            let a = index.attribute(&output, &[], &config);
+            let a = index.attribute(&output, &[], Grounding::Spans, &config);
             let sum: u32 = a.weights.iter().map(|w| u32::from(w.bps)).sum();
             match a.outcome {
                 Outcome::Attributed => prop_assert_eq!(sum, u32::from(TOTAL_BPS)),
                 Outcome::Unattributed => prop_assert!(a.weights.is_empty() && a.spans.is_empty()),
+                Outcome::Retrieved => prop_assert!(false, "no context was given"),
             }
             for w in &a.weights {
                 prop_assert!(w.bps > 0 && a.spans.iter().any(|s| s.contribution_id == w.contribution_id));
             }
             prop_assert!(a.spans.iter().all(|s| s.tokens as usize >= min));
-            prop_assert_eq!(index.attribute(&output, &[], &config).canonical_json().unwrap(), a.canonical_json().unwrap());
+            prop_assert_eq!(index.attribute(&output, &[], Grounding::Spans, &config).canonical_json().unwrap(), a.canonical_json().unwrap());
         }
     }
 }

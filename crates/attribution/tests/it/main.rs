@@ -4,5 +4,6 @@ mod corpus;
 mod engine;
 mod index;
 mod quality;
+mod retrieved;
 mod store;
 mod utils;

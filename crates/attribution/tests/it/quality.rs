@@ -27,7 +27,8 @@ use std::{
 use rand::{Rng, SeedableRng, seq::IndexedRandom};
 use rand_chacha::ChaCha8Rng;
 use tributary_attribution::{
-    AttributionConfig, Contribution, ContributionMeta, DataNetIndex, IndexConfig, Token, tokenize,
+    AttributionConfig, Contribution, ContributionMeta, DataNetIndex, Grounding, IndexConfig, Token,
+    tokenize,
 };
 
 use crate::corpus;
@@ -297,7 +298,7 @@ fn test_attribution_quality_on_rust_docs_meets_bar() {
     };
     for labelled in &outputs {
         let retrieved = index.retrieve(&labelled.output, 5).unwrap();
-        let attribution = index.attribute(&labelled.output, &retrieved, &config);
+        let attribution = index.attribute(&labelled.output, &retrieved, Grounding::Spans, &config);
         let credited: BTreeSet<u64> = attribution
             .weights
             .iter()
