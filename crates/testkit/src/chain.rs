@@ -1,12 +1,12 @@
 //! The chain steps tests repeat: dev accounts, amounts, deposits through the Portal, waiting
 //! for balances and for safety, the batches on L1, and a fixed workload.
 
-use std::time::Duration;
+use std::{fmt::Debug, future::Future, time::Duration};
 
 use alloy::{
-    network::TransactionBuilder,
+    network::{Ethereum, TransactionBuilder},
     primitives::{Address, B256, Bytes, U256, address},
-    providers::Provider,
+    providers::{PendingTransactionBuilder, Provider},
     rpc::types::{Filter, Log, TransactionReceipt, TransactionRequest},
     signers::local::{MnemonicBuilder, PrivateKeySigner},
     sol_types::SolEvent,
@@ -57,17 +57,37 @@ pub async fn wait_safe_within(
     .await
 }
 
-/// Lets the Portal take `amount` OPEN from `l1`'s account.
-pub async fn approve_portal(l1: &impl Provider, deployment: &Deployment, amount: U256) {
-    let receipt = OpenToken::new(deployment.contracts.open_token, l1)
-        .approve(deployment.contracts.portal, amount)
-        .send()
-        .await
-        .unwrap()
+/// Sends a transaction and waits for its receipt, whatever its status: `send` is a contract
+/// call's `.send()` or a provider's `send_transaction(..)`; `what` names it in the panics.
+pub async fn send_mined<E: Debug>(
+    send: impl Future<Output = Result<PendingTransactionBuilder<Ethereum>, E>>,
+    what: &str,
+) -> TransactionReceipt {
+    send.await
+        .unwrap_or_else(|e| panic!("sending {what}: {e:?}"))
         .get_receipt()
         .await
-        .unwrap();
-    assert!(receipt.status(), "approve reverted on L1");
+        .unwrap_or_else(|e| panic!("receipt of {what}: {e:?}"))
+}
+
+/// [`send_mined`], and asserts the transaction succeeded (`{what} reverted` if not).
+pub async fn send_ok<E: Debug>(
+    send: impl Future<Output = Result<PendingTransactionBuilder<Ethereum>, E>>,
+    what: &str,
+) -> TransactionReceipt {
+    let receipt = send_mined(send, what).await;
+    assert!(receipt.status(), "{what} reverted: {receipt:?}");
+    receipt
+}
+
+/// Lets the Portal take `amount` OPEN from `l1`'s account.
+pub async fn approve_portal(l1: &impl Provider, deployment: &Deployment, amount: U256) {
+    let token = OpenToken::new(deployment.contracts.open_token, l1);
+    send_ok(
+        token.approve(deployment.contracts.portal, amount).send(),
+        "approve on L1",
+    )
+    .await;
 }
 
 /// Deposits `mint` OPEN to `to` on L2 through the Portal, from `l1`'s account.
@@ -77,16 +97,9 @@ pub async fn deposit(
     to: Address,
     mint: U256,
 ) -> TransactionReceipt {
-    let receipt = Portal::new(deployment.contracts.portal, l1)
-        .depositTransaction(to, mint, U256::ZERO, 100_000, false, Bytes::new())
-        .send()
-        .await
-        .unwrap()
-        .get_receipt()
-        .await
-        .unwrap();
-    assert!(receipt.status(), "deposit reverted on L1");
-    receipt
+    let portal = Portal::new(deployment.contracts.portal, l1);
+    let deposit = portal.depositTransaction(to, mint, U256::ZERO, 100_000, false, Bytes::new());
+    send_ok(deposit.send(), "deposit on L1").await
 }
 
 /// Waits until `who`'s L2 balance is `expected`; every balance seen on the way must pass
@@ -204,59 +217,30 @@ pub async fn workload(devnet: &Devnet, seed: u64) -> Workload {
         let tx = TransactionRequest::default()
             .with_to(to)
             .with_value(U256::from(1_000 + i));
-        l2.send_transaction(tx)
-            .await
-            .unwrap()
-            .get_receipt()
-            .await
-            .unwrap();
+        send_mined(l2.send_transaction(tx), "transfer").await;
     }
     let deploy = TransactionRequest::default()
         .with_deploy_code(Bytes::from(alloy::hex::decode(COUNTER_INIT).unwrap()));
-    let receipt = l2
-        .send_transaction(deploy)
-        .await
-        .unwrap()
-        .get_receipt()
-        .await
-        .unwrap();
+    let receipt = send_mined(l2.send_transaction(deploy), "counter deployment").await;
     let counter = receipt.contract_address.unwrap();
     for _ in 0..3 {
         let call = TransactionRequest::default()
             .with_to(counter)
             .with_gas_limit(50_000);
-        l2.send_transaction(call)
-            .await
-            .unwrap()
-            .get_receipt()
-            .await
-            .unwrap();
+        send_mined(l2.send_transaction(call), "counter call").await;
     }
     // only the depositor account may set L1 values: this one reverts, and is still included
     let revert = TransactionRequest::default()
         .with_to(predeploys::L1_BLOCK)
         .with_input(Bytes::from_static(&[0x44, 0x0a, 0x5e, 0x20]))
         .with_gas_limit(100_000);
-    let reverted = l2
-        .send_transaction(revert)
-        .await
-        .unwrap()
-        .get_receipt()
-        .await
-        .unwrap();
+    let reverted = send_mined(l2.send_transaction(revert), "reverting transaction").await;
     assert!(!reverted.status(), "the reverting transaction reverts");
     let withdraw = TransactionRequest::default()
         .with_to(predeploys::L2_TO_L1_MESSAGE_PASSER)
         .with_value(open(1))
         .with_gas_limit(200_000);
-    let withdrawal = l2
-        .send_transaction(withdraw)
-        .await
-        .unwrap()
-        .get_receipt()
-        .await
-        .unwrap();
-    assert!(withdrawal.status(), "the withdrawal succeeds");
+    let withdrawal = send_ok(l2.send_transaction(withdraw), "the withdrawal").await;
 
     // a deposit made now, on L1
     let deployment = Deployment::load(devnet.path("deployment.json")).unwrap();

@@ -13,7 +13,8 @@
 //!   resumes).
 //! * Talking to it ([`rpc`]): [`rpc()`], [`http_ok`], providers, JSON quantities, polling
 //!   ([`wait_for`], [`wait_receipt`]), [`sync_status`].
-//! * The chain steps tests repeat ([`chain`]): [`dev_signer`], [`open`], [`approve_portal`],
+//! * The chain steps tests repeat ([`chain`]): [`dev_signer`], [`open`], sending a
+//!   transaction and checking its receipt ([`send_ok`], [`send_mined`]), [`approve_portal`],
 //!   [`deposit`], [`wait_balance`], [`wait_safe`], the batches on L1 checked as a chain
 //!   ([`l1_batches`]), a fixed [`workload`].
 //! * [`Run`]: what one run of a CLI binary printed, and the assertions on it.

@@ -32,12 +32,14 @@ use tributary_attribution::{largest_remainder_bps, score_units, tokenize};
 use tributary_cli::{
     Client, ClientConfig, DeploymentFile,
     attribution::QueryTerms,
-    gateway_api::{ChatMessage, ChatRequest, ChatResponse, Payment},
+    gateway_api::{ChatRequest, ChatResponse},
 };
 use tributary_contracts::AttributionSettlement;
 use tributary_gateway::{Backend, Gateway, GatewayConfig, Responder};
 use tributary_primitives::predeploys::ATTRIBUTION_SETTLEMENT;
 use tributary_testkit::{Devnet, dev_signer, test_dir};
+
+use crate::utils::{evidence_weights, paid_request, post_json};
 
 const RHINE: &str = "The river Rhine rises in the Swiss Alps and flows north through Germany before it reaches the North Sea near Rotterdam. Barges have carried coal and grain along its banks for centuries.";
 const HARBOUR: &str = "Rotterdam harbour handles more cargo than any other port in Europe, about four hundred million tonnes in a typical year. Its container terminals are almost fully automated.";
@@ -77,19 +79,6 @@ fn shares_run(a: &str, b: &str, n: usize) -> bool {
     let words = |s: &str| -> Vec<String> { tokenize(s).into_iter().map(|t| t.text).collect() };
     let (a, b) = (words(a), words(b));
     a.windows(n).any(|w| b.windows(n).any(|v| v == w))
-}
-
-/// `POST url` with a JSON body; the status and the body.
-async fn post_json(url: &str, body: String) -> (u16, Value) {
-    let response = reqwest::Client::new()
-        .post(url)
-        .header(reqwest::header::CONTENT_TYPE, "application/json")
-        .body(body)
-        .send()
-        .await
-        .unwrap();
-    let status = response.status().as_u16();
-    (status, response.json().await.unwrap())
 }
 
 /// An L2 client of the attribution commands signing as `signer`.
@@ -208,25 +197,12 @@ async fn paraphrasing_backend_is_settled_by_retrieval_and_a_failing_one_charges_
     let prepaid = settlement.prepaid(user.address()).call().await.unwrap();
 
     // ---- one signed request, first while the backend fails
-    let messages = vec![ChatMessage::user(QUESTION)];
     let nonce = U256::from(1);
-    let payment = Payment::sign(
-        &user,
-        chain_id,
-        U256::from(model),
-        &messages,
-        fee,
-        nonce,
-        U256::from(u64::MAX / 2),
-    )
-    .unwrap();
+    let far = U256::from(u64::MAX / 2);
     let body = serde_json::to_string(&ChatRequest {
         model: format!("tributary/{model}"),
-        messages,
         max_tokens: Some(200),
-        temperature: None,
-        stream: None,
-        tributary: Some(payment),
+        ..paid_request(&user, chain_id, model, QUESTION, fee, nonce, far)
     })
     .unwrap();
     let completions_url = format!("{gateway_url}/v1/chat/completions");
@@ -380,15 +356,7 @@ async fn paraphrasing_backend_is_settled_by_retrieval_and_a_failing_one_charges_
         (&json!(2), &json!("context"), &json!("retrieved"))
     );
     assert_eq!(
-        parsed["weights"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|w| (
-                w["contribution_id"].as_u64().unwrap(),
-                w["bps"].as_u64().unwrap()
-            ))
-            .collect::<Vec<_>>(),
+        evidence_weights(&parsed),
         expected
             .iter()
             .map(|(id, _, bps)| (*id, u64::from(*bps)))

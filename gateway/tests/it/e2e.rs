@@ -18,12 +18,14 @@ use alloy::{
     sol_types::SolEvent,
 };
 use serde_json::{Value, json};
-use tributary_cli::gateway_api::{ChatMessage, ChatRequest, ChatResponse, Payment};
+use tributary_cli::gateway_api::ChatResponse;
 use tributary_contracts::{AttributionSettlement, DataNetRegistry};
 use tributary_primitives::predeploys::{ATTRIBUTION_SETTLEMENT, DATANET_REGISTRY};
 use tributary_testkit::{Devnet, dev_signer, u256};
 
-use crate::utils::{Cli, GatewayProc, error_code, get, milli_open, post, tx_cost};
+use crate::utils::{
+    Cli, GatewayProc, error_code, evidence_weights, get, milli_open, paid_request, post, tx_cost,
+};
 
 const RHINE: &str = "The river Rhine rises in the Swiss Alps and flows north through Germany before it reaches the North Sea near Rotterdam. Barges have carried coal and grain along its banks for centuries. Several castles overlook the gorge between Bingen and Koblenz.";
 const HARBOUR: &str = "Rotterdam harbour handles more cargo than any other port in Europe, about four hundred million tonnes in a typical year. Its container terminals are almost fully automated. Ships queue outside the breakwater when storms close the entrance channel.";
@@ -232,21 +234,7 @@ async fn paid_inference_is_attributed_settled_and_claimed() {
     }
 
     // ---- a model linking the DataNet, served by the gateway; the user prepays
-    let model = id(&cli
-        .ok(
-            &model_owner,
-            &[
-                "model",
-                "register",
-                "--datanets",
-                &datanet.to_string(),
-                "--fee",
-                "0.01",
-                "--artifact-hash",
-                &format!("{}", keccak256("weights")),
-            ],
-        )
-        .await);
+    let model = cli.register_model(&model_owner, datanet, "weights").await;
     cli.ok(
         &model_owner,
         &[
@@ -264,21 +252,9 @@ async fn paid_inference_is_attributed_settled_and_claimed() {
     let prepaid_before = settlement.prepaid(user.address()).call().await.unwrap();
 
     // ---- the paid question, through the CLI
-    let answer: ChatResponse = serde_json::from_value(
-        cli.ok(
-            &user,
-            &[
-                "query",
-                QUESTION,
-                "--model",
-                &model.to_string(),
-                "--nonce",
-                "7",
-            ],
-        )
-        .await,
-    )
-    .unwrap();
+    let model_arg = model.to_string();
+    let paid_query = ["query", QUESTION, "--model", &model_arg, "--nonce", "7"];
+    let answer: ChatResponse = serde_json::from_value(cli.ok(&user, &paid_query).await).unwrap();
     let text = &answer.choices[0].message.content;
     let receipt = &answer.tributary;
     println!(
@@ -326,15 +302,7 @@ async fn paid_inference_is_attributed_settled_and_claimed() {
     assert_eq!(keccak256(&evidence), receipt.evidence_hash);
     let parsed: Value = serde_json::from_slice(&evidence).unwrap();
     assert_eq!(
-        parsed["weights"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|w| (
-                w["contribution_id"].as_u64().unwrap(),
-                w["bps"].as_u64().unwrap()
-            ))
-            .collect::<Vec<_>>(),
+        evidence_weights(&parsed),
         receipt
             .contributions
             .iter()
@@ -399,19 +367,7 @@ async fn paid_inference_is_attributed_settled_and_claimed() {
     );
 
     // ---- the same signed request again: refused, nothing charged
-    let stderr = cli
-        .fails(
-            &user,
-            &[
-                "query",
-                QUESTION,
-                "--model",
-                &model.to_string(),
-                "--nonce",
-                "7",
-            ],
-        )
-        .await;
+    let stderr = cli.fails(&user, &paid_query).await;
     assert!(
         stderr.contains("nonce_used") && stderr.contains("already used"),
         "{stderr}"
@@ -419,25 +375,8 @@ async fn paid_inference_is_attributed_settled_and_claimed() {
 
     // ---- a script's request: built with the library, sent as plain HTTP, then replayed verbatim
     let sign = |signer: &PrivateKeySigner, model: u64, max_fee: U256, nonce: u64, deadline: u64| {
-        let messages = vec![ChatMessage::user(QUESTION)];
-        let payment = Payment::sign(
-            signer,
-            chain_id,
-            U256::from(model),
-            &messages,
-            max_fee,
-            U256::from(nonce),
-            U256::from(deadline),
-        )
-        .unwrap();
-        ChatRequest {
-            model: model.to_string(),
-            messages,
-            max_tokens: None,
-            temperature: None,
-            stream: None,
-            tributary: Some(payment),
-        }
+        let (nonce, deadline) = (U256::from(nonce), U256::from(deadline));
+        paid_request(signer, chain_id, model, QUESTION, max_fee, nonce, deadline)
     };
     let completions = format!("{}/v1/chat/completions", gateway.url);
     let far = u64::MAX / 2;
@@ -545,21 +484,7 @@ async fn paid_inference_is_attributed_settled_and_claimed() {
         .unwrap();
     assert_eq!(accepted.contributors, [Address::ZERO]);
     // A model that did not authorise this gateway.
-    let other = id(&cli
-        .ok(
-            &model_owner,
-            &[
-                "model",
-                "register",
-                "--datanets",
-                &datanet.to_string(),
-                "--fee",
-                "0.01",
-                "--artifact-hash",
-                &format!("{}", keccak256("other")),
-            ],
-        )
-        .await);
+    let other = cli.register_model(&model_owner, datanet, "other").await;
     let stderr = cli
         .fails(&user, &["query", QUESTION, "--model", &other.to_string()])
         .await;

@@ -8,12 +8,13 @@ use std::{
 };
 
 use alloy::{
-    primitives::{B256, U256},
+    primitives::{B256, U256, keccak256},
     providers::Provider,
     signers::local::PrivateKeySigner,
     transports::http::reqwest,
 };
 use serde_json::{Value, json};
+use tributary_cli::gateway_api::{ChatMessage, ChatRequest, Payment};
 use tributary_testkit::{Devnet, Proc, Run, free_port, key_hex, quantity, rpc, workspace_bin};
 
 /// `n` thousandths of an OPEN, in wei.
@@ -89,6 +90,34 @@ impl Cli {
         self.run(key, args).await.json()
     }
 
+    /// `tributary model register` as `owner`: a model linking `datanet`, with a fee of 0.01
+    /// OPEN and the artifact hash `keccak256(artifact)`. Returns its id.
+    pub(crate) async fn register_model(
+        &self,
+        owner: &PrivateKeySigner,
+        datanet: u64,
+        artifact: &str,
+    ) -> u64 {
+        let out = self
+            .ok(
+                owner,
+                &[
+                    "model",
+                    "register",
+                    "--datanets",
+                    &datanet.to_string(),
+                    "--fee",
+                    "0.01",
+                    "--artifact-hash",
+                    &format!("{}", keccak256(artifact)),
+                ],
+            )
+            .await;
+        out["id"]
+            .as_u64()
+            .unwrap_or_else(|| panic!("no model id: {out}"))
+    }
+
     /// Runs and expects failure (exit 1); returns stderr.
     pub(crate) async fn fails(&self, key: &PrivateKeySigner, args: &[&str]) -> String {
         let run = self.run(key, args).await;
@@ -110,6 +139,14 @@ pub(crate) async fn post(url: &str, body: impl Into<reqwest::Body>) -> (u16, Vec
         response.status().as_u16(),
         response.bytes().await.unwrap().to_vec(),
     )
+}
+
+/// [`post`], for an answer in JSON: the status and the parsed body.
+pub(crate) async fn post_json(url: &str, body: impl Into<reqwest::Body>) -> (u16, Value) {
+    let (status, body) = post(url, body).await;
+    let value = serde_json::from_slice(&body)
+        .unwrap_or_else(|e| panic!("not JSON ({e}): {}", String::from_utf8_lossy(&body)));
+    (status, value)
 }
 
 /// `GET url`; returns the status and the body.
@@ -143,4 +180,51 @@ pub(crate) async fn tx_cost(l2: &impl Provider, tx: B256) -> U256 {
             .unwrap_or_default()
     };
     field("gasUsed") * field("effectiveGasPrice") + field("l1Fee")
+}
+
+/// An evidence document's `weights`: (contribution id, bps), in order.
+pub(crate) fn evidence_weights(evidence: &Value) -> Vec<(u64, u64)> {
+    evidence["weights"]
+        .as_array()
+        .unwrap_or_else(|| panic!("no weights: {evidence}"))
+        .iter()
+        .map(|w| {
+            (
+                w["contribution_id"].as_u64().unwrap(),
+                w["bps"].as_u64().unwrap(),
+            )
+        })
+        .collect()
+}
+
+/// A chat request for `model` (named by its id) asking `question`, with a payment signed by
+/// `signer`: at most `max_fee`, with `nonce`, valid until `deadline`.
+pub(crate) fn paid_request(
+    signer: &PrivateKeySigner,
+    chain_id: u64,
+    model: u64,
+    question: &str,
+    max_fee: U256,
+    nonce: U256,
+    deadline: U256,
+) -> ChatRequest {
+    let messages = vec![ChatMessage::user(question)];
+    let payment = Payment::sign(
+        signer,
+        chain_id,
+        U256::from(model),
+        &messages,
+        max_fee,
+        nonce,
+        deadline,
+    )
+    .unwrap();
+    ChatRequest {
+        model: model.to_string(),
+        messages,
+        max_tokens: None,
+        temperature: None,
+        stream: None,
+        tributary: Some(payment),
+    }
 }

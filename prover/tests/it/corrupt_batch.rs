@@ -15,7 +15,7 @@ use tributary_primitives::{
     batch_codec::{BatchBlock, BatchPayload, Codec},
     predeploys,
 };
-use tributary_testkit::{Devnet, dev_signer};
+use tributary_testkit::{Devnet, dev_signer, send_ok};
 
 use crate::utils::{outputs_with, verify, wait_output};
 
@@ -100,15 +100,8 @@ async fn a_corrupt_batch_is_located_to_its_first_block() {
         }
         .encode(Codec::DEFAULT);
         let truncated = Bytes::copy_from_slice(&batch[..batch.len() / 2]);
-        let receipt = rollup
-            .submitBatch(1, last, truncated)
-            .send()
-            .await
-            .unwrap()
-            .get_receipt()
-            .await
-            .unwrap();
-        assert!(receipt.status());
+        let submit = rollup.submitBatch(1, last, truncated);
+        let receipt = send_ok(submit.send(), "the truncated batch").await;
         let corrupt_l1_block = receipt.block_number.unwrap();
 
         // the honest proposer commits to its own block 6 (the newest "batched" block)

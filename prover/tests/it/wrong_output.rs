@@ -14,7 +14,7 @@ use tributary_contracts::{ContractRevert, Portal, Rollup};
 use tributary_primitives::{
     Deployment, OutputRootProof, Withdrawal, output_root, withdrawal::versioned_nonce,
 };
-use tributary_testkit::{Devnet, dev_signer, wait_safe};
+use tributary_testkit::{Devnet, dev_signer, send_mined, send_ok, wait_safe};
 use tributary_trie::{EMPTY_ROOT_HASH, MemoryNodeStore, Trie, proof};
 
 use crate::utils::{Watcher, outputs_with, verify};
@@ -89,20 +89,15 @@ async fn a_wrong_output_is_challenged_in_time_and_its_withdrawal_never_finalizes
             .unwrap()
             .unwrap()
             .header;
-        rollup
+        let propose = rollup
             .proposeOutput(
                 U256::from(target),
                 bad_root,
                 l1_head.hash,
                 U256::from(l1_head.number),
             )
-            .value(deployment.proposer_bond)
-            .send()
-            .await
-            .unwrap()
-            .get_receipt()
-            .await
-            .unwrap();
+            .value(deployment.proposer_bond);
+        send_mined(propose.send(), "the wrong output").await;
         let index: u64 = rollup
             .outputCount()
             .call()
@@ -112,20 +107,13 @@ async fn a_wrong_output_is_challenged_in_time_and_its_withdrawal_never_finalizes
             .unwrap();
         let index = index - 1;
         // the Portal cannot tell: the forged withdrawal proves against the wrong output
-        let proven = portal
-            .proveWithdrawal(
-                forged.clone().into(),
-                U256::from(index),
-                preimage.into(),
-                storage_proof.nodes,
-            )
-            .send()
-            .await
-            .unwrap()
-            .get_receipt()
-            .await
-            .unwrap();
-        assert!(proven.status(), "the forged withdrawal is proven");
+        let prove = portal.proveWithdrawal(
+            forged.clone().into(),
+            U256::from(index),
+            preimage.into(),
+            storage_proof.nodes,
+        );
+        send_ok(prove.send(), "proving the forged withdrawal").await;
 
         // the watcher reports it and challenges inside the window
         let mismatch = watcher.wait_for("mismatch event", |e| {
@@ -158,14 +146,12 @@ async fn a_wrong_output_is_challenged_in_time_and_its_withdrawal_never_finalizes
 
         // the guardian upholds the challenge: the output is deleted
         let guardian_l1 = as_(guardian);
-        Rollup::new(deployment.contracts.rollup, &guardian_l1)
-            .resolve(U256::from(index), false)
-            .send()
-            .await
-            .unwrap()
-            .get_receipt()
-            .await
-            .unwrap();
+        let guardian_rollup = Rollup::new(deployment.contracts.rollup, &guardian_l1);
+        send_mined(
+            guardian_rollup.resolve(U256::from(index), false).send(),
+            "the guardian's resolution",
+        )
+        .await;
         watcher.wait_for("resolution", |e| {
             e["event"] == "resolved" && e["index"] == index && e["outcome"] == "deleted"
         });

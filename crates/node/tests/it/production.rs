@@ -3,14 +3,14 @@
 use std::time::Duration;
 
 use alloy::eips::eip2718::Decodable2718;
-use alloy_primitives::{B256, Bytes, U256};
+use alloy_primitives::{Bytes, U256};
 use op_alloy_consensus::OpReceiptEnvelope;
 use tributary_genesis::DEV_ACCOUNTS;
 use tributary_node::Node;
 use tributary_primitives::{l1_info::L1_INFO_DEPOSIT_GAS, predeploys::SEQUENCER_FEE_VAULT};
 
 use crate::utils::{
-    config, launch, recipient, transfer, transfer_with_gas_limit, wait_for_receipts,
+    config, launch, recipient, send_and_mine, transfer, transfer_with_gas_limit, wait_for_receipts,
 };
 
 #[tokio::test(flavor = "multi_thread")]
@@ -23,9 +23,7 @@ async fn transfers_are_mined_with_consistent_headers_state_and_journal() {
     let raws: Vec<_> = (0..50)
         .map(|n| transfer(n as u32 % 3, n / 3, recipient(n), 1000 + n))
         .collect();
-    let results = node.send_raw_transactions(raws).await.unwrap();
-    let hashes: Vec<_> = results.into_iter().map(|r| r.unwrap()).collect();
-    wait_for_receipts(&node, &hashes).await;
+    let hashes = send_and_mine(&node, raws).await;
 
     let head = node.head();
     assert!(head.number > genesis.number);
@@ -131,14 +129,7 @@ async fn blocks_are_packed_by_gas_used_not_by_gas_limits() {
     let txs: Vec<Bytes> = (0..30u64)
         .map(|i| transfer_with_gas_limit((i % 10) as u32, i / 10, recipient(i), 1, LIMIT))
         .collect();
-    let hashes: Vec<B256> = node
-        .send_raw_transactions(txs)
-        .await
-        .unwrap()
-        .into_iter()
-        .map(|r| r.unwrap())
-        .collect();
-    wait_for_receipts(&node, &hashes).await;
+    let hashes = send_and_mine(&node, txs).await;
     let mut per_block = std::collections::BTreeMap::<u64, usize>::new();
     for hash in &hashes {
         let receipt = node.store().receipt(*hash).await.unwrap().unwrap();

@@ -2,7 +2,7 @@
 
 use tributary_genesis::DEV_ACCOUNTS;
 
-use crate::utils::{launch, recipient, transfer, wait_for_receipts};
+use crate::utils::{launch, recipient, send_and_mine, transfer};
 
 #[tokio::test(flavor = "multi_thread")]
 async fn restart_keeps_head_state_root_and_pool() {
@@ -10,14 +10,7 @@ async fn restart_keeps_head_state_root_and_pool() {
     let handle = launch(dir.path()).await;
     let node = handle.node().clone();
     let raws: Vec<_> = (0..20).map(|n| transfer(1, n, recipient(n), 1)).collect();
-    let hashes: Vec<_> = node
-        .send_raw_transactions(raws)
-        .await
-        .unwrap()
-        .into_iter()
-        .map(|r| r.unwrap())
-        .collect();
-    wait_for_receipts(&node, &hashes).await;
+    let hashes = send_and_mine(&node, raws).await;
     // queued behind a gap: stays in the pool across the restart
     let queued = node
         .send_raw_transactions(vec![transfer(1, 25, recipient(99), 1)])
@@ -42,13 +35,7 @@ async fn restart_keeps_head_state_root_and_pool() {
         assert!(node.store().receipt(*hash).await.unwrap().is_some());
     }
     // the chain goes on from there
-    let next = node
-        .send_raw_transactions(vec![transfer(1, 20, recipient(200), 1)])
-        .await
-        .unwrap()[0]
-        .clone()
-        .unwrap();
-    wait_for_receipts(&node, &[next]).await;
+    send_and_mine(&node, vec![transfer(1, 20, recipient(200), 1)]).await;
     assert_eq!(
         node.pending_nonce(DEV_ACCOUNTS[1]).await.unwrap().unwrap(),
         21

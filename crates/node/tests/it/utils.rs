@@ -77,3 +77,17 @@ pub(crate) async fn wait_for_receipts(node: &Node, hashes: &[B256]) {
         }
     }
 }
+
+/// Sends the raw transactions to the pool, each of which must be accepted, and waits until
+/// every one has a stored receipt ([`wait_for_receipts`]). Returns their hashes, in order.
+pub(crate) async fn send_and_mine(node: &Node, raws: Vec<Bytes>) -> Vec<B256> {
+    let hashes: Vec<B256> = node
+        .send_raw_transactions(raws)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|r| r.unwrap())
+        .collect();
+    wait_for_receipts(node, &hashes).await;
+    hashes
+}
