@@ -131,6 +131,16 @@ pub async fn wait_balance(
 
 /// The Rollup's `BatchSubmitted` logs from the deployment's block to L1 block `to_block`.
 pub async fn batch_logs(l1: &impl Provider, deployment: &Deployment, to_block: u64) -> Vec<Log> {
+    // anvil answers for a new head's state a moment before it serves that block's logs (and
+    // receipts): read them once `to_block` is no longer the head
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    while l1.get_block_number().await.unwrap() <= to_block {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "L1 block {to_block} is still the head after 30 s"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
     l1.get_logs(
         &Filter::new()
             .address(deployment.contracts.rollup)
