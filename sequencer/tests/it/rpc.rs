@@ -2,6 +2,8 @@
 
 use serde_json::json;
 
+use alloy_primitives::{B256, Bytes};
+
 use crate::utils::{Sequencer, recipient, transfer};
 
 #[test]
@@ -91,4 +93,61 @@ fn blocks_carry_roots_and_hash_to_their_header() {
     )
     .unwrap();
     assert_eq!(parent_number + 1, number);
+}
+
+/// A receipt is served only once its block is `latest`: a client that reads state right after
+/// it sees a receipt (a wallet estimating its next call) sees the transaction's effects. A
+/// block's commit overlaps the next block's build, so its receipts are durable a moment before
+/// it becomes the head.
+#[test]
+fn a_receipt_is_served_only_once_its_block_is_latest() {
+    let dir = tempfile::tempdir().unwrap();
+    let seq = Sequencer::start(dir.path());
+    let quantity = |v: &serde_json::Value| {
+        u64::from_str_radix(v.as_str().unwrap().trim_start_matches("0x"), 16).unwrap()
+    };
+    for round in 0..5u64 {
+        let raws: Vec<Bytes> = (0..200u64)
+            .map(|i| {
+                transfer(
+                    (i % 10) as u32,
+                    round * 20 + i / 10,
+                    recipient(round * 1000 + i),
+                    1,
+                )
+            })
+            .collect();
+        let hashes: Vec<B256> = seq
+            .send_batch(&raws)
+            .into_iter()
+            .map(|r| r.unwrap())
+            .collect();
+        let last = hashes[hashes.len() - 1];
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+        let receipt = loop {
+            let r = seq.call("eth_getTransactionReceipt", json!([last]));
+            if !r.is_null() {
+                break r;
+            }
+            assert!(
+                std::time::Instant::now() < deadline,
+                "no receipt for {last}"
+            );
+        };
+        let head = quantity(&seq.call("eth_blockNumber", json!([])));
+        let mined_in = quantity(&receipt["blockNumber"]);
+        assert!(
+            head >= mined_in,
+            "round {round}: receipt of block {mined_in} served at head {head}"
+        );
+        let balance = seq.call(
+            "eth_getBalance",
+            json!([recipient(round * 1000 + 199), "latest"]),
+        );
+        assert_eq!(
+            balance,
+            json!("0x1"),
+            "round {round}: latest state lacks the receipt's transfer"
+        );
+    }
 }

@@ -13,6 +13,14 @@ use alloy::{
 use crate::{RpcError, eth::EthApi};
 
 impl EthApi {
+    /// Whether block `number` is served yet. A block is durable a moment before it becomes the
+    /// head (its commit overlaps the next block's build): until then its header, transactions
+    /// and receipts are not served, so a client that sees a receipt finds its block, and the
+    /// state after it, at `latest` (a call right after a receipt must not run on the old state).
+    pub(crate) fn is_published(&self, number: u64) -> bool {
+        number <= self.node.head().number
+    }
+
     /// The block number a number or tag means (`None`: beyond the head).
     pub(crate) fn number_of(&self, tag: BlockNumberOrTag) -> Option<u64> {
         let head = self.node.head().number;
@@ -46,7 +54,12 @@ impl EthApi {
     ) -> Result<Option<Sealed<Header>>, RpcError> {
         match id {
             BlockId::Number(tag) => self.header_by_tag(tag).await,
-            BlockId::Hash(h) => Ok(self.node.store().header_by_hash(h.block_hash).await?),
+            BlockId::Hash(h) => Ok(self
+                .node
+                .store()
+                .header_by_hash(h.block_hash)
+                .await?
+                .filter(|header| self.is_published(header.number))),
         }
     }
 

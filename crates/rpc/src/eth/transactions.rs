@@ -20,7 +20,9 @@ impl EthApi {
         hash: B256,
     ) -> Result<Option<RpcTransaction>, RpcError> {
         let store = self.node.store();
-        if let Some(tx) = store.transaction(hash).await? {
+        if let Some(tx) = store.transaction(hash).await?
+            && self.is_published(tx.block_number)
+        {
             let header = store
                 .header_by_number(tx.block_number)
                 .await?
@@ -68,13 +70,17 @@ impl EthApi {
         Ok(self.node.pool().get(&hash).map(|tx| tx.raw().clone()))
     }
 
-    /// `eth_getTransactionReceipt`: only for durable blocks, else `null`.
+    /// `eth_getTransactionReceipt`: only for published blocks, else `null`.
     pub(crate) async fn transaction_receipt(
         &self,
         hash: B256,
     ) -> Result<Option<OpTransactionReceipt>, RpcError> {
         let store = self.node.store();
-        let Some(receipt) = store.receipt(hash).await? else {
+        let Some(receipt) = store
+            .receipt(hash)
+            .await?
+            .filter(|r| self.is_published(r.block_number))
+        else {
             return Ok(None);
         };
         let tx = store
