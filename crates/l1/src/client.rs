@@ -74,9 +74,8 @@ impl L1Client {
     }
 
     /// Checks that the L2 genesis `hash` of chain `chain_id` starts the chain this deployment
-    /// settles: hash and chain id are
-    /// the deployment's, the L1 answers to the deployment's chain id, and the Rollup on L1 records
-    /// this genesis. The Rollup is the authority: a node or prover on another genesis would
+    /// settles: hash and chain id are the deployment's, the L1 answers to the deployment's chain
+    /// id, and the Rollup on L1 records this genesis. The Rollup is the authority: a node or prover on another genesis would
     /// build (or verify) a different chain.
     pub async fn check_genesis(&self, hash: B256, chain_id: u64) -> Result<()> {
         let deployment = &self.deployment;

@@ -1,7 +1,10 @@
 //! `eth_getLogs`: a filter's block range resolved against the chain, then the store's indexed
 //! log query, bounded in range and result count.
 
-use alloy::rpc::types::{Filter, FilterBlockOption, Log};
+use alloy::{
+    eips::BlockId,
+    rpc::types::{Filter, FilterBlockOption, Log},
+};
 use tributary_storage::{LogFilter, StoreError};
 
 use crate::{
@@ -22,10 +25,9 @@ impl EthApi {
         let head = self.node.head().number;
         match filter.block_option {
             FilterBlockOption::AtBlockHash(hash) => {
+                // through header_by_id: a block not yet published is unknown here too
                 let header = self
-                    .node
-                    .store()
-                    .header_by_hash(hash)
+                    .header_by_id(BlockId::from(hash))
                     .await?
                     .ok_or_else(|| RpcError::server("unknown block"))?;
                 Ok((header.number, header.number))
