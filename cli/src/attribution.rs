@@ -24,7 +24,9 @@ use alloy::{
 };
 use serde::{Serialize, de::DeserializeOwned};
 use tracing::info;
-use tributary_contracts::{AttributionSettlement, DataNetRegistry, ModelRegistry};
+use tributary_contracts::{
+    AttributionSettlement, DataNetRegistry, ModelRegistry, contribution_status,
+};
 use tributary_primitives::predeploys::{ATTRIBUTION_SETTLEMENT, DATANET_REGISTRY, MODEL_REGISTRY};
 
 use crate::{
@@ -37,16 +39,6 @@ use crate::{
 
 /// How long the CLI waits for the gateway (an answer includes an L2 settlement and its receipt).
 pub const GATEWAY_TIMEOUT: Duration = Duration::from_secs(120);
-
-/// `DataNetRegistry.ContributionStatus` as a word.
-fn status_name(status: u8) -> &'static str {
-    match status {
-        1 => "pending",
-        2 => "accepted",
-        3 => "rejected",
-        _ => "none",
-    }
-}
 
 /// A transaction that created something with an id (a DataNet, a contribution, a model).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -443,7 +435,7 @@ impl Client {
             summary: format!(
                 "voted to {} contribution {contribution_id}: it is {}",
                 if accept { "accept" } else { "reject" },
-                status_name(after.status)
+                contribution_status::name(after.status)
             ),
             tx: receipt.transaction_hash,
         })

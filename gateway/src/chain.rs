@@ -14,14 +14,11 @@ use tracing::{debug, info};
 use tributary_cli::gateway_api::Payment;
 use tributary_contracts::{
     AttributionSettlement::{self, AttributionSettlementErrors as Settle},
-    ContractRevert, DataNetRegistry, ModelRegistry,
+    ContractRevert, DataNetRegistry, ModelRegistry, contribution_status,
 };
 use tributary_primitives::predeploys::{ATTRIBUTION_SETTLEMENT, DATANET_REGISTRY, MODEL_REGISTRY};
 
 use crate::error::{GatewayError, Result};
-
-/// `DataNetRegistry.ContributionStatus.Accepted`.
-const ACCEPTED: u8 = 2;
 
 /// What the gateway needs to know about a model.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -240,7 +237,7 @@ impl Chain {
         Ok(Some(OnChainContribution {
             id: id.saturating_to::<u64>(),
             datanet_id: c.datanetId,
-            accepted: c.status == ACCEPTED,
+            accepted: c.status == contribution_status::ACCEPTED,
         }))
     }
 

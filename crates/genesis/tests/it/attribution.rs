@@ -6,29 +6,19 @@
 use alloy::{
     consensus::{SignableTransaction, TxEip1559, TxEnvelope},
     signers::{SignerSync, local::PrivateKeySigner},
-    sol,
     sol_types::{SolCall, SolStruct, eip712_domain},
 };
 use alloy_primitives::{Address, B256, Bytes, TxKind, U256, b256, keccak256};
 use revm::{bytecode::Bytecode, database::InMemoryDB, state::AccountInfo};
-use tributary_contracts::{AttributionSettlement, DataNetRegistry, ModelRegistry};
+use tributary_contracts::{
+    AttributionSettlement, DataNetRegistry, InferenceRequest, ModelRegistry,
+};
 use tributary_execution::{BlockContext, BlockExecutor, BlockOutput, BlockTx};
 use tributary_genesis::{
     DEFAULT_ATTRIBUTION_ADMIN, DEV_ACCOUNTS, GenesisConfig, GenesisError, L2Genesis, attribution,
     build,
 };
 use tributary_primitives::predeploys::{ATTRIBUTION_SETTLEMENT, DATANET_REGISTRY, MODEL_REGISTRY};
-
-sol! {
-    /// The struct users sign (AttributionSettlement.INFERENCE_REQUEST_TYPEHASH).
-    struct InferenceRequest {
-        uint256 modelId;
-        bytes32 requestHash;
-        uint256 maxFee;
-        uint256 nonce;
-        uint256 deadline;
-    }
-}
 
 /// anvil's dev keys 0..7 (accounts 0..7 of the dev mnemonic).
 const KEYS: [B256; 8] = [
